@@ -21,14 +21,16 @@ ArenaReadResult read_arena(std::span<const std::byte> region, const ArenaLimits&
   if (h.version != kArenaVersion) return fail("bad arena version");
   if (h.capacity != region.size()) return fail("arena capacity does not match its mapping");
   if (h.complete != 1) return fail("arena not marked complete");
-  if (h.used < kArenaRecordsOffset || h.used > region.size()) return fail("arena used size out of range");
+  if (h.used < kArenaRecordsOffset || h.used > region.size())
+    return fail("arena used size out of range");
   if (h.record_count > limits.max_records) return fail("arena record count over limit");
 
   ArenaReadResult out;
   out.records.reserve(h.record_count);
   std::uint64_t pos = kArenaRecordsOffset;
   for (std::uint32_t i = 0; i < h.record_count; ++i) {
-    if (pos % 8 != 0 || h.used - pos < sizeof(RecordHeader)) return fail("record header out of range");
+    if (pos % 8 != 0 || h.used - pos < sizeof(RecordHeader))
+      return fail("record header out of range");
     RecordHeader rh;
     std::memcpy(&rh, region.data() + pos, sizeof rh);
     pos += sizeof rh;

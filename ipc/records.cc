@@ -34,7 +34,8 @@ bool read_u64(const FieldView& f, std::uint64_t& out) {
 }
 
 std::string bad(const char* what, FieldTag tag) {
-  return std::string("bad field ") + std::to_string(static_cast<std::uint32_t>(tag)) + " in " + what;
+  return std::string("bad field ") + std::to_string(static_cast<std::uint32_t>(tag)) + " in " +
+         what;
 }
 
 std::string decode_part(const RecordView& r, PartRecord& p) {
@@ -42,8 +43,12 @@ std::string decode_part(const RecordView& r, PartRecord& p) {
   for (const FieldView& f : r.fields) {
     bool ok = true;
     switch (f.tag) {
-      case FieldTag::kPath: ok = read_string(f, kMaxStringField, p.path); break;
-      case FieldTag::kContentType: ok = read_string(f, kMaxStringField, p.content_type); break;
+      case FieldTag::kPath:
+        ok = read_string(f, kMaxStringField, p.path);
+        break;
+      case FieldTag::kContentType:
+        ok = read_string(f, kMaxStringField, p.content_type);
+        break;
       case FieldTag::kFilename: {
         if (p.filenames.size() >= 64) return "part record has too many filenames";
         std::string s;
@@ -51,18 +56,31 @@ std::string decode_part(const RecordView& r, PartRecord& p) {
         p.filenames.push_back(std::move(s));
         break;
       }
-      case FieldTag::kEncoding: ok = read_string(f, kMaxStringField, p.encoding); break;
-      case FieldTag::kDecoder: ok = read_string(f, kMaxStringField, p.decoder); break;
-      case FieldTag::kDetectedType: ok = read_string(f, kMaxStringField, p.detected_type); break;
-      case FieldTag::kSize: ok = read_u64(f, p.size); break;
-      case FieldTag::kFlags: ok = read_u64(f, p.flags) && p.flags < 16; break;
-      case FieldTag::kDepth: ok = read_u64(f, p.depth); break;
+      case FieldTag::kEncoding:
+        ok = read_string(f, kMaxStringField, p.encoding);
+        break;
+      case FieldTag::kDecoder:
+        ok = read_string(f, kMaxStringField, p.decoder);
+        break;
+      case FieldTag::kDetectedType:
+        ok = read_string(f, kMaxStringField, p.detected_type);
+        break;
+      case FieldTag::kSize:
+        ok = read_u64(f, p.size);
+        break;
+      case FieldTag::kFlags:
+        ok = read_u64(f, p.flags) && p.flags < 16;
+        break;
+      case FieldTag::kDepth:
+        ok = read_u64(f, p.depth);
+        break;
       case FieldTag::kData:
         ok = !has_data;
         has_data = true;
         p.data = f.bytes;
         break;
-      default: ok = false;
+      default:
+        ok = false;
     }
     if (!ok) return bad("part record", f.tag);
   }
@@ -101,12 +119,14 @@ bool write_part(ArenaWriter& w, const PartRecord& p) {
 }
 
 bool write_finding(ArenaWriter& w, const FindingRecord& f) {
-  return simple_record(w, RecordKind::kFinding,
-                       {{FieldTag::kCheck, f.check}, {FieldTag::kDetail, f.detail}, {FieldTag::kPath, f.path}});
+  return simple_record(
+      w, RecordKind::kFinding,
+      {{FieldTag::kCheck, f.check}, {FieldTag::kDetail, f.detail}, {FieldTag::kPath, f.path}});
 }
 
 bool write_header(ArenaWriter& w, const HeaderRecord& h) {
-  return simple_record(w, RecordKind::kHeader, {{FieldTag::kName, h.name}, {FieldTag::kValue, h.value}});
+  return simple_record(w, RecordKind::kHeader,
+                       {{FieldTag::kName, h.name}, {FieldTag::kValue, h.value}});
 }
 
 bool write_crypto(ArenaWriter& w, std::string_view fact) {
@@ -119,8 +139,9 @@ bool write_rewritten_message(ArenaWriter& w, std::span<const std::byte> bytes) {
 }
 
 bool write_scan_hit(ArenaWriter& w, const ScanHitRecord& h) {
-  return simple_record(w, RecordKind::kScanHit,
-                       {{FieldTag::kScanner, h.scanner}, {FieldTag::kName, h.name}, {FieldTag::kPath, h.path}});
+  return simple_record(
+      w, RecordKind::kScanHit,
+      {{FieldTag::kScanner, h.scanner}, {FieldTag::kName, h.name}, {FieldTag::kPath, h.path}});
 }
 
 bool write_scanner_info(ArenaWriter& w, const ScannerInfoRecord& i) {
@@ -129,8 +150,9 @@ bool write_scanner_info(ArenaWriter& w, const ScannerInfoRecord& i) {
 }
 
 bool write_scan_error(ArenaWriter& w, const ScanErrorRecord& e) {
-  return simple_record(w, RecordKind::kScanError,
-                       {{FieldTag::kScanner, e.scanner}, {FieldTag::kDetail, e.detail}, {FieldTag::kPath, e.path}});
+  return simple_record(
+      w, RecordKind::kScanError,
+      {{FieldTag::kScanner, e.scanner}, {FieldTag::kDetail, e.detail}, {FieldTag::kPath, e.path}});
 }
 
 bool write_scan_done(ArenaWriter& w, std::string_view scanner, std::uint64_t items) {
@@ -156,10 +178,14 @@ std::string decode_records(const ArenaReadResult& arena, const DecodeLimits& lim
         if (out.findings.size() >= limits.max_findings) return "too many finding records";
         FindingRecord f;
         err = decode_strings(r, "finding record", [&](FieldTag t, std::string s) {
-          if (t == FieldTag::kCheck) f.check = std::move(s);
-          else if (t == FieldTag::kDetail) f.detail = std::move(s);
-          else if (t == FieldTag::kPath) f.path = std::move(s);
-          else return false;
+          if (t == FieldTag::kCheck)
+            f.check = std::move(s);
+          else if (t == FieldTag::kDetail)
+            f.detail = std::move(s);
+          else if (t == FieldTag::kPath)
+            f.path = std::move(s);
+          else
+            return false;
           return true;
         });
         if (err.empty() && (f.check.empty() || f.check.size() > kMaxStringField))
@@ -171,9 +197,12 @@ std::string decode_records(const ArenaReadResult& arena, const DecodeLimits& lim
         if (out.headers.size() >= limits.max_headers) return "too many header records";
         HeaderRecord h;
         err = decode_strings(r, "header record", [&](FieldTag t, std::string s) {
-          if (t == FieldTag::kName) h.name = std::move(s);
-          else if (t == FieldTag::kValue) h.value = std::move(s);
-          else return false;
+          if (t == FieldTag::kName)
+            h.name = std::move(s);
+          else if (t == FieldTag::kValue)
+            h.value = std::move(s);
+          else
+            return false;
           return true;
         });
         if (err.empty() && (h.name.empty() || h.name.size() > kMaxStringField))
@@ -200,10 +229,14 @@ std::string decode_records(const ArenaReadResult& arena, const DecodeLimits& lim
         ScanHitRecord h;
         err = decode_strings(r, "scan hit", [&](FieldTag t, std::string s) {
           if (s.size() > kMaxStringField) return false;
-          if (t == FieldTag::kScanner) h.scanner = std::move(s);
-          else if (t == FieldTag::kName) h.name = std::move(s);
-          else if (t == FieldTag::kPath) h.path = std::move(s);
-          else return false;
+          if (t == FieldTag::kScanner)
+            h.scanner = std::move(s);
+          else if (t == FieldTag::kName)
+            h.name = std::move(s);
+          else if (t == FieldTag::kPath)
+            h.path = std::move(s);
+          else
+            return false;
           return true;
         });
         if (err.empty() && (h.name.empty() || h.scanner.empty())) err = "scan hit without a name";
@@ -215,9 +248,12 @@ std::string decode_records(const ArenaReadResult& arena, const DecodeLimits& lim
         ScannerInfoRecord i;
         err = decode_strings(r, "scanner info", [&](FieldTag t, std::string s) {
           if (s.size() > kMaxStringField) return false;
-          if (t == FieldTag::kScanner) i.scanner = std::move(s);
-          else if (t == FieldTag::kVersion) i.version = std::move(s);
-          else return false;
+          if (t == FieldTag::kScanner)
+            i.scanner = std::move(s);
+          else if (t == FieldTag::kVersion)
+            i.version = std::move(s);
+          else
+            return false;
           return true;
         });
         if (err.empty()) out.scanners.push_back(std::move(i));
@@ -227,10 +263,14 @@ std::string decode_records(const ArenaReadResult& arena, const DecodeLimits& lim
         if (out.scan_errors.size() >= limits.max_findings) return "too many scan errors";
         ScanErrorRecord e;
         err = decode_strings(r, "scan error", [&](FieldTag t, std::string s) {
-          if (t == FieldTag::kScanner) e.scanner = std::move(s);
-          else if (t == FieldTag::kDetail) e.detail = std::move(s);
-          else if (t == FieldTag::kPath) e.path = std::move(s);
-          else return false;
+          if (t == FieldTag::kScanner)
+            e.scanner = std::move(s);
+          else if (t == FieldTag::kDetail)
+            e.detail = std::move(s);
+          else if (t == FieldTag::kPath)
+            e.path = std::move(s);
+          else
+            return false;
           return true;
         });
         if (err.empty()) out.scan_errors.push_back(std::move(e));

@@ -13,8 +13,8 @@
 
 namespace qscan::ipc {
 
-inline constexpr std::size_t kMaxStringField = 4096;   // names, types, paths
-inline constexpr std::size_t kMaxValueField = 65536;   // header values, details
+inline constexpr std::size_t kMaxStringField = 4096;  // names, types, paths
+inline constexpr std::size_t kMaxValueField = 65536;  // header values, details
 
 enum PartFlags : std::uint64_t {
   kPartEncrypted = 1,   // archive member we cannot read without a password
@@ -24,13 +24,13 @@ enum PartFlags : std::uint64_t {
 };
 
 struct PartRecord {
-  std::string path;          // nesting path, e.g. "2/1/winmail.dat/report.zip/x.exe"
-  std::string content_type;  // declared MIME type, lower case
+  std::string path;                    // nesting path, e.g. "2/1/winmail.dat/report.zip/x.exe"
+  std::string content_type;            // declared MIME type, lower case
   std::vector<std::string> filenames;  // every declared name, in order seen
-  std::string encoding;      // transfer encoding
-  std::string decoder;       // "mime", "uu", "tnef", "archive"
-  std::string detected_type; // sniffed from content: "pe", "elf", "zip", ...
-  std::uint64_t size = 0;    // decoded size (full size even when data is truncated)
+  std::string encoding;                // transfer encoding
+  std::string decoder;                 // "mime", "uu", "tnef", "archive"
+  std::string detected_type;           // sniffed from content: "pe", "elf", "zip", ...
+  std::uint64_t size = 0;              // decoded size (full size even when data is truncated)
   std::uint64_t flags = 0;
   std::uint64_t depth = 0;
   std::span<const std::byte> data;  // points into the arena (or worker memory when encoding)
