@@ -17,6 +17,15 @@ cl_scan_options scan_options(bool parse_mail) {
   return o;
 }
 
+// libclamav appends ".UNOFFICIAL" to names from unsigned databases (ours, a site's local
+// ones); report the name as the database spells it, as policy regexes expect.
+std::string signature_name(const char* virname) {
+  std::string n = virname ? virname : "unknown";
+  constexpr std::string_view kSuffix = ".UNOFFICIAL";
+  if (n.size() > kSuffix.size() && n.ends_with(kSuffix)) n.resize(n.size() - kSuffix.size());
+  return n;
+}
+
 }  // namespace
 
 void run_clamav_scan(const ClamEngine& engine, const std::vector<ScanItem>& items,
@@ -33,12 +42,12 @@ void run_clamav_scan(const ClamEngine& engine, const std::vector<ScanItem>& item
     const char* virname = nullptr;
     unsigned long scanned = 0;
     const std::string label = item.path.empty() ? "message" : item.path;
-    cl_error_t rc = cl_scanmap_callback(map, label.c_str(), &virname, &scanned, engine.get(), &opts,
-                                        nullptr);
+    cl_error_t rc =
+        cl_scanmap_callback(map, label.c_str(), &virname, &scanned, engine.get(), &opts, nullptr);
     cl_fmap_close(map);
     ++scanned_items;
     if (rc == CL_VIRUS) {
-      ipc::write_scan_hit(arena, {"clamav", virname ? virname : "unknown", item.path});
+      ipc::write_scan_hit(arena, {"clamav", signature_name(virname), item.path});
     } else if (rc != CL_CLEAN) {
       ipc::write_scan_error(arena, {"clamav", cl_strerror(rc), item.path});
     }
