@@ -1,0 +1,21 @@
+#include "supervisor/engine_setup.h"
+
+#include "workers/decode_worker.h"
+
+namespace qscan::supervisor {
+
+bool prepare_scanning(const policy::Config& config, workers::ClamEngine& engine,
+                      std::string* error) {
+  workers::init_decoders();
+  workers::ClamLimits limits;
+  limits.max_scan_bytes = config.max_decoded_bytes;
+  limits.max_file_bytes = config.max_file_bytes;
+  limits.max_recursion = static_cast<std::uint32_t>(config.max_depth);
+  limits.max_files = static_cast<std::uint32_t>(config.max_archive_entries);
+  limits.max_scan_ms = static_cast<std::uint32_t>(config.worker_timeout_ms);
+  const auto dirs =
+      config.clamav_db_dirs.empty() ? workers::default_db_dirs() : config.clamav_db_dirs;
+  return engine.load(dirs, limits, error);
+}
+
+}  // namespace qscan::supervisor

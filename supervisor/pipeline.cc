@@ -1,0 +1,281 @@
+#include "supervisor/pipeline.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+#include "ipc/arena_reader.h"
+#include "ipc/shared_memory.h"
+#include "policy/format_checks.h"
+#include "supervisor/exit_codes.h"
+#include "supervisor/host_name.h"
+#include "supervisor/maildir.h"
+#include "supervisor/qmail_queue_exec.h"
+#include "supervisor/quarantine_writer.h"
+#include "supervisor/spool.h"
+#include "supervisor/worker_runner.h"
+#include "workers/decode_worker.h"
+#include "workers/scan/clamav_scan.h"
+
+namespace qscan::supervisor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kScanArenaBytes = 4u << 20;
+
+std::span<const std::byte> message_bytes(const InputMessage& m) { return m.map.bytes(); }
+
+std::string_view as_view(std::span<const std::byte> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+workers::DecodeOptions decode_options(const policy::Config& c) {
+  workers::DecodeOptions o;
+  o.max_depth = c.max_depth;
+  o.max_parts = c.max_parts;
+  o.max_decoded_bytes = c.max_decoded_bytes;
+  o.max_file_bytes = c.max_file_bytes;
+  o.max_compression_ratio = c.max_compression_ratio;
+  o.max_archive_entries = c.max_archive_entries;
+  o.max_header_bytes = c.max_header_bytes;
+  o.disabled_checks = policy::disabled_format_checks(c);
+  o.block_password_protected = c.block_password_protected;
+  return o;
+}
+
+WorkerSpec spec_for(hardening::WorkerKind kind, const policy::Config& c) {
+  WorkerSpec s{kind};
+  s.timeout_ms = c.worker_timeout_ms;
+  s.memory_bytes = c.worker_memory_mb << 20;
+  s.cpu_seconds = c.worker_cpu_seconds;
+  return s;
+}
+
+// The arena outlives the worker; once the worker is gone we reseal it read-only so that
+// nothing (not even the next worker, which inherits our mappings) can change what we
+// validated.
+struct ReadOnlyArena {
+  ipc::UniqueFd fd;
+  ipc::Mapping map;
+};
+
+bool freeze_arena(ipc::SharedArena& arena, ReadOnlyArena& out, std::string* error) {
+  const std::size_t size = arena.map.size();
+  arena.map.reset();
+  if (!ipc::seal_readonly(arena.fd.get(), error)) return false;
+  out.map = ipc::map_readonly(arena.fd.get(), size, error);
+  out.fd = std::move(arena.fd);
+  return out.map.size() == size;
+}
+
+std::string header_value(const ipc::DecodedArena& d, std::string_view name) {
+  for (const auto& h : d.headers) {
+    if (h.name.size() == name.size() &&
+        std::equal(h.name.begin(), h.name.end(), name.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      return h.value;
+  }
+  return {};
+}
+
+std::string attachment_name(const PartSummary& p) {
+  if (!p.filenames.empty()) return p.filenames.front();
+  auto slash = p.path.rfind('/');
+  return slash == std::string::npos ? p.path : p.path.substr(slash + 1);
+}
+
+struct DecodeStage {
+  ipc::DecodedArena decoded;
+  ReadOnlyArena arena;
+};
+
+}  // namespace
+
+PipelineResult process_message(const PipelineInput& in, LogSink& log) {
+  const auto start = Clock::now();
+  const policy::Config& cfg = *in.config;
+  PipelineResult out;
+  ScanFacts facts;
+  std::string error;
+
+  // --- decode worker ---
+  DecodeStage dec;
+  {
+    ipc::SharedArena arena;
+    const std::size_t arena_size =
+        static_cast<std::size_t>(cfg.max_decoded_bytes + in.message->size + (8u << 20));
+    if (!ipc::create_arena("qscan-decode-arena", arena_size, arena, &error)) {
+      out.exit_code = exit_code::kOutOfMemory;
+      out.failures.push_back("cannot create decode arena: " + error);
+      log.event(out.failures.back());
+      return out;
+    }
+    const workers::DecodeOptions opts = decode_options(cfg);
+    const auto msg = message_bytes(*in.message);
+    WorkerResult wr = run_worker(spec_for(hardening::WorkerKind::kDecode, cfg), arena.map.bytes(),
+                                 [&](ipc::ArenaWriter& w) { workers::run_decode(msg, opts, w); });
+    out.decode = {wr.seconds, wr.max_rss_kb};
+    if (!wr.ok) {
+      facts.decoder_failure = "decode worker " + wr.failure;
+    } else if (!freeze_arena(arena, dec.arena, &error)) {
+      facts.decoder_failure = "cannot seal decode arena: " + error;
+    } else {
+      ipc::ArenaReadResult rr = ipc::read_arena(dec.arena.map.bytes(), {});
+      ipc::DecodeLimits limits;
+      limits.max_parts = cfg.max_parts + 16;
+      limits.max_depth = cfg.max_depth + 1;
+      std::string bad = ipc::decode_records(rr, limits, dec.decoded);
+      if (!bad.empty()) {
+        facts.decoder_failure = "decode worker returned a malformed arena: " + bad;
+        dec.decoded = {};
+      }
+    }
+    if (facts.decoder_failure) {
+      out.failures.push_back(*facts.decoder_failure);
+      log.event(*facts.decoder_failure);
+    }
+  }
+  for (const auto& p : dec.decoded.parts)
+    out.parts.push_back(
+        {p.path, p.content_type, p.filenames, p.decoder, p.detected_type, p.size, p.flags});
+  out.findings = dec.decoded.findings;
+  out.crypto = dec.decoded.crypto;
+  out.subject = header_value(dec.decoded, "Subject");
+  out.message_id = header_value(dec.decoded, "Message-ID");
+  facts.findings = dec.decoded.findings;
+  facts.has_rewrite = dec.decoded.rewritten_message.has_value();
+
+  // --- scan worker: the raw message (redundant) and every decoded part ---
+  std::vector<workers::ScanItem> items;
+  if (cfg.redundant || facts.decoder_failure)
+    items.push_back({"", message_bytes(*in.message), true});
+  for (const auto& p : dec.decoded.parts) {
+    if (!p.data.empty()) items.push_back({p.path, p.data, false});
+  }
+  std::string scratch;
+  const std::string scratch_parent = in.dry_run
+                                         ? (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp")
+                                         : cfg.spool_dir + "/work";
+  if (!make_scratch_dir(scratch_parent, scratch, &error)) {
+    facts.scanner_failure = "cannot create scan scratch dir: " + error;
+  } else {
+    ipc::SharedArena arena;
+    if (!ipc::create_arena("qscan-scan-arena", kScanArenaBytes, arena, &error)) {
+      facts.scanner_failure = "cannot create scan arena: " + error;
+    } else {
+      WorkerSpec spec = spec_for(hardening::WorkerKind::kScan, cfg);
+      spec.scratch_dir = scratch;
+      const workers::ClamEngine* engine = in.engine;
+      WorkerResult wr = run_worker(spec, arena.map.bytes(), [&](ipc::ArenaWriter& w) {
+        std::string e;
+        const_cast<workers::ClamEngine*>(engine)->set_tmpdir(scratch, &e);
+        workers::run_clamav_scan(*engine, items, w);
+      });
+      out.scan = {wr.seconds, wr.max_rss_kb};
+      ReadOnlyArena ro;
+      ipc::DecodedArena scanned;
+      if (!wr.ok) {
+        facts.scanner_failure = "scan worker " + wr.failure;
+      } else if (!freeze_arena(arena, ro, &error)) {
+        facts.scanner_failure = "cannot seal scan arena: " + error;
+      } else {
+        std::string bad = ipc::decode_records(ipc::read_arena(ro.map.bytes(), {}), {}, scanned);
+        if (!bad.empty()) {
+          facts.scanner_failure = "scan worker returned a malformed arena: " + bad;
+        } else if (!scanned.scan_done || scanned.items_scanned != items.size()) {
+          facts.scanner_failure = "scan worker did not scan every item";
+        } else if (!scanned.scan_errors.empty() && scanned.hits.empty()) {
+          const auto& e = scanned.scan_errors.front();
+          facts.scanner_failure = "clamav could not scan " +
+                                  (e.path.empty() ? "the message" : e.path) + ": " + e.detail;
+        }
+        facts.hits = scanned.hits;
+        for (const auto& s : scanned.scanners) out.scanners.push_back({s.scanner, s.version});
+      }
+    }
+    remove_tree(scratch);
+  }
+  if (facts.scanner_failure) {
+    out.failures.push_back(*facts.scanner_failure);
+    log.event(*facts.scanner_failure);
+  }
+  if (out.scanners.empty() && in.engine) out.scanners.push_back({"clamav", in.engine->version()});
+  out.hits = facts.hits;
+
+  // --- verdict ---
+  out.verdict = decide(facts, cfg);
+  StatusParts sp;
+  sp.verdict = out.verdict.reason.empty() ? "Clear" : out.verdict.reason;
+  sp.client = in.client;
+  if (cfg.log_crypto) sp.crypto = out.crypto;
+  out.status = status_string(sp);
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  if (in.dry_run) {
+    out.exit_code = out.verdict.action == Action::kDefer ? exit_code::kTemporaryReject : 0;
+    return out;
+  }
+
+  // --- actions ---
+  const std::time_t now = std::time(nullptr);
+  std::string scanner_text;
+  for (const auto& s : out.scanners)
+    scanner_text += (scanner_text.empty() ? "" : " ") + s.name + ": " + s.version + ".";
+  if (out.verdict.action == Action::kQuarantine) {
+    QuarantineInput q{in.envelope, out.verdict, scanner_text, as_view(message_bytes(*in.message)),
+                      now};
+    std::string name;
+    const std::string dir =
+        cfg.spool_dir + "/quarantine/" + quarantine_dir_name(out.verdict.qclass);
+    if (!write_quarantine(dir, q, &name, &error)) {
+      out.failures.push_back("quarantine failed: " + error);
+      log.event(out.failures.back());
+      out.exit_code = exit_code::kWriteError;
+      return out;
+    }
+    out.quarantine_file =
+        std::string("quarantine/") + quarantine_dir_name(out.verdict.qclass) + "/new/" + name;
+    if (!log.quarantine_line({now, in.envelope.sender, in.envelope.recipients, out.subject,
+                              out.verdict.reason, scanner_text}))
+      log.event("cannot append to quarantine.log");
+    out.exit_code = cfg.reject ? exit_code::kPermanentReject : exit_code::kQueued;
+  } else if (out.verdict.action == Action::kDefer) {
+    out.exit_code = exit_code::kTemporaryReject;
+    log.event("deferred (" + out.verdict.reason + "): " + out.verdict.description);
+  } else {
+    ReportHeaderInput h{
+        in.envelope.sender, &in.client,      host_name(), static_cast<unsigned>(::getuid()),
+        out.scanners,       out.status + "", out.seconds, now};
+    std::string headers = received_header(h);
+    if (cfg.add_headers) headers += x_qmail_scanner_headers(h);
+    std::string_view body = as_view(message_bytes(*in.message));
+    if (out.verdict.rewrite && dec.decoded.rewritten_message)
+      body = as_view(*dec.decoded.rewritten_message);
+    QueueResult qr = run_qmail_queue(cfg.qmail_queue, {headers, body}, in.envelope_bytes);
+    out.exit_code = qr.exit_code;
+    if (qr.exit_code != 0) {
+      out.failures.push_back(qr.error);
+      log.event("qmail-queue failed, message deferred: " + qr.error);
+    }
+  }
+
+  LogRecord lr;
+  lr.status = out.status;
+  lr.seconds = out.seconds;
+  lr.size = in.message->size;
+  lr.sender = in.envelope.sender;
+  lr.subject = out.subject;
+  lr.message_id = out.message_id;
+  lr.when = now;
+  for (const auto& p : out.parts) lr.attachments.emplace_back(attachment_name(p), p.size);
+  for (const auto& r : in.envelope.recipients) {
+    lr.recipient = r;
+    log.message_line(lr);
+  }
+  return out;
+}
+
+}  // namespace qscan::supervisor

@@ -1,0 +1,65 @@
+#include "supervisor/test_faults.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "ipc/arena_format.h"
+
+namespace qscan::supervisor {
+
+std::string_view test_fault_for(hardening::WorkerKind kind) {
+#ifdef QSCAN_TEST_HOOKS
+  const char* v = std::getenv("QSCAN_TEST_FAULT");
+  if (!v) return {};
+  std::string_view s(v);
+  std::string_view name = hardening::worker_name(kind);
+  if (s.size() > name.size() && s.substr(0, name.size()) == name && s[name.size()] == ':')
+    return s.substr(name.size() + 1);
+#else
+  (void)kind;
+#endif
+  return {};
+}
+
+void trigger_fault_before_job(std::string_view fault) {
+  if (fault.empty()) return;
+  if (fault == "open") {
+    int fd = ::open("/etc/passwd", O_RDONLY);
+    (void)fd;
+  } else if (fault == "socket") {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    (void)fd;
+  } else if (fault == "execve") {
+    char* argv[] = {const_cast<char*>("/bin/true"), nullptr};
+    ::execve("/bin/true", argv, nullptr);
+  } else if (fault == "hang") {
+    for (;;) {
+    }
+  } else if (fault == "crash") {
+    ::raise(SIGSEGV);
+  }
+}
+
+void apply_arena_fault(std::string_view fault, std::span<std::byte> arena) {
+  if (arena.size() < ipc::kArenaRecordsOffset + sizeof(ipc::RecordHeader)) return;
+  if (fault == "corrupt-arena") {
+    // A record claiming to be far longer than the arena.
+    ipc::RecordHeader rh;
+    std::memcpy(&rh, arena.data() + ipc::kArenaRecordsOffset, sizeof rh);
+    rh.length = ~std::uint64_t{0} - 7;
+    std::memcpy(arena.data() + ipc::kArenaRecordsOffset, &rh, sizeof rh);
+  } else if (fault == "huge-count") {
+    ipc::ArenaHeader h;
+    std::memcpy(&h, arena.data(), sizeof h);
+    h.record_count = 0xffffffffu;
+    std::memcpy(arena.data(), &h, sizeof h);
+  }
+}
+
+}  // namespace qscan::supervisor

@@ -1,0 +1,61 @@
+#include "supervisor/verdict.h"
+
+namespace qscan::supervisor {
+namespace {
+
+constexpr std::string_view kLimitPrefix = "limit:";
+
+Verdict quarantine(QuarantineClass c, std::string reason, std::string description) {
+  return {Action::kQuarantine, c, std::move(reason), std::move(description), false};
+}
+
+Verdict failure(const policy::Config& config, std::string reason, const std::string& why) {
+  Verdict v = quarantine(QuarantineClass::kPolicy, std::move(reason), why);
+  if (config.worker_failure_action == "defer") v.action = Action::kDefer;
+  return v;
+}
+
+}  // namespace
+
+const char* quarantine_dir_name(QuarantineClass c) {
+  switch (c) {
+    case QuarantineClass::kViruses:
+      return "viruses";
+    case QuarantineClass::kPolicy:
+      return "policy";
+    case QuarantineClass::kSpam:
+      return "spam";
+    case QuarantineClass::kNone:
+      break;
+  }
+  return "";
+}
+
+Verdict decide(const ScanFacts& facts, const policy::Config& config) {
+  if (!facts.hits.empty()) {
+    const auto& h = facts.hits.front();
+    return quarantine(QuarantineClass::kViruses, "virus:" + h.name,
+                      h.name + " found by " + h.scanner + (h.path.empty() ? "" : " in " + h.path));
+  }
+  if (facts.scanner_failure) return failure(config, "scanner-failure", *facts.scanner_failure);
+  if (facts.decoder_failure) return failure(config, "decoder-failure", *facts.decoder_failure);
+
+  for (const auto& f : facts.findings) {
+    if (f.check.compare(0, kLimitPrefix.size(), kLimitPrefix) != 0) continue;
+    if (config.limit_action == "pass") continue;
+    Verdict v = quarantine(QuarantineClass::kPolicy, "policy:" + f.check, f.detail);
+    if (config.limit_action == "defer") v.action = Action::kDefer;
+    return v;
+  }
+  for (const auto& f : facts.findings) {
+    if (f.check == "repeated_mime_header") continue;  // a rewrite, not a block
+    if (f.check == "password_protected_zip")
+      return quarantine(QuarantineClass::kPolicy, "policy:password_protected_zip", f.detail);
+    return quarantine(QuarantineClass::kPolicy, "malformed:" + f.check, f.detail);
+  }
+  Verdict clean;
+  clean.rewrite = facts.has_rewrite;
+  return clean;
+}
+
+}  // namespace qscan::supervisor

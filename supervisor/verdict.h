@@ -1,0 +1,39 @@
+// From validated worker results to one decision. Precedence as Qmail-Scanner's: a virus
+// beats everything; then worker failures; then limits, format checks and policy rules;
+// then spam. Reasons use the corpus vocabulary: "virus:<name>", "malformed:<check>",
+// "policy:limit:<limit>", "policy:<rule>", "decoder-failure", "scanner-failure".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipc/records.h"
+#include "policy/config.h"
+
+namespace qscan::supervisor {
+
+enum class Action { kDeliver, kQuarantine, kDefer };
+enum class QuarantineClass { kNone, kViruses, kPolicy, kSpam };
+
+const char* quarantine_dir_name(QuarantineClass c);  // "viruses", "policy", "spam"
+
+struct Verdict {
+  Action action = Action::kDeliver;
+  QuarantineClass qclass = QuarantineClass::kNone;
+  std::string reason;       // empty when clean
+  std::string description;  // for logs and alerts
+  bool rewrite = false;     // deliver the decode worker's rewritten message
+};
+
+struct ScanFacts {
+  std::vector<ipc::ScanHitRecord> hits;
+  std::vector<ipc::FindingRecord> findings;
+  std::optional<std::string> decoder_failure;  // why the decode worker failed
+  std::optional<std::string> scanner_failure;  // why the scan worker failed
+  bool has_rewrite = false;
+};
+
+Verdict decide(const ScanFacts& facts, const policy::Config& config);
+
+}  // namespace qscan::supervisor

@@ -1,0 +1,35 @@
+// Forks one sandboxed worker, lets it fill its arena, and judges how it ended.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "hardening/sandbox.h"
+#include "ipc/arena_writer.h"
+
+namespace qscan::supervisor {
+
+struct WorkerSpec {
+  hardening::WorkerKind kind;
+  std::uint64_t timeout_ms = 60000;
+  std::uint64_t memory_bytes = 4ull << 30;
+  std::uint64_t cpu_seconds = 120;
+  std::string scratch_dir;  // scan worker: libclamav temp files
+};
+
+struct WorkerResult {
+  bool ok = false;
+  std::string failure;  // why it is a worker failure: signal, seccomp, timeout, exit code
+  double seconds = 0;
+  long max_rss_kb = 0;
+};
+
+// Runs `job` in a forked child after enter_sandbox(). The child inherits the caller's
+// mappings (the sealed message, the engine) and writes into `arena`, a MAP_SHARED region.
+// Success needs both a completion byte on the result pipe and a clean exit.
+WorkerResult run_worker(const WorkerSpec& spec, std::span<std::byte> arena,
+                        const std::function<void(ipc::ArenaWriter&)>& job);
+
+}  // namespace qscan::supervisor

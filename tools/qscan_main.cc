@@ -1,0 +1,45 @@
+// qscan: the administration command. Subcommands are dispatched here; each lives in its
+// own file.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/check_command.h"
+
+namespace {
+
+void usage() {
+  std::cerr
+      << "usage: qscan [--config FILE] COMMAND [ARGS]\n"
+         "commands:\n"
+         "  check FILE [--envelope-from A] [--rcpt B]... [--json]\n"
+         "      run the full sandboxed pipeline over FILE without delivering; print the verdict\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string config_path;
+  while (!args.empty() && args.front().starts_with("--config")) {
+    if (args.front() == "--config" && args.size() >= 2) {
+      config_path = args[1];
+      args.erase(args.begin(), args.begin() + 2);
+    } else if (args.front().starts_with("--config=")) {
+      config_path = args.front().substr(9);
+      args.erase(args.begin());
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  if (args.empty()) {
+    usage();
+    return 2;
+  }
+  const std::string cmd = args.front();
+  args.erase(args.begin());
+  if (cmd == "check") return qscan::tools::check_command(args, config_path);
+  usage();
+  return 2;
+}
