@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace qscan::supervisor {
 
@@ -14,5 +16,7 @@ struct ClientInfo {
 };
 
 ClientInfo client_from_environment();
+// The same from the variables a thin client forwarded to qscand.
+ClientInfo client_from_pairs(const std::vector<std::pair<std::string, std::string>>& env);
 
 }  // namespace qscan::supervisor

@@ -55,6 +55,7 @@ struct PipelineResult {
   std::vector<ScannerVersion> scanners;
   std::vector<std::string> failures;  // worker failures and other logged problems
   std::string quarantine_file;        // spool-relative path when quarantined
+  std::string custom_text;            // custom SMTP reply for reject mode (custom_error)
   std::string subject;
   std::string message_id;
   WorkerTiming decode;

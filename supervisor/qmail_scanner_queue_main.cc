@@ -1,5 +1,7 @@
 // qmail-scanner-queue: run by qmail-smtpd (via $QMAILQUEUE) with the message on fd 0 and
-// the envelope on fd 1; answers with a qmail-queue(8) exit code.
+// the envelope on fd 1; answers with a qmail-queue(8) exit code. When qscand answers on
+// daemon_socket it is only a thin client; otherwise, if standalone_fallback allows, it is
+// the supervisor itself.
 #include <signal.h>
 #include <unistd.h>
 
@@ -7,14 +9,13 @@
 
 #include "policy/config.h"
 #include "supervisor/client_info.h"
+#include "supervisor/custom_reply.h"
 #include "supervisor/engine_setup.h"
-#include "supervisor/envelope.h"
 #include "supervisor/exit_codes.h"
 #include "supervisor/host_name.h"
 #include "supervisor/log_sink.h"
-#include "supervisor/message_input.h"
-#include "supervisor/pipeline.h"
-#include "supervisor/spool.h"
+#include "supervisor/message_handler.h"
+#include "supervisor/thin_client.h"
 
 namespace {
 
@@ -33,48 +34,25 @@ int run() {
   policy::ConfigError cerr;
   auto config = policy::load_config("", &cerr);
   if (!config) return fail_early("config: " + cerr.to_string(), exit_code::kConfigError);
+
+  std::string error;
+  if (auto r = run_thin_client(config->daemon_socket, &error)) {
+    if (r->exit_code != 0 && !error.empty()) fail_early(error, r->exit_code);
+    return finish_with_reply(*config, r->exit_code, r->custom_text);
+  }
+  if (!config->standalone_fallback)
+    return fail_early("qscand not answering (" + error + ") and standalone_fallback is off",
+                      exit_code::kTemporaryReject);
+
   set_host_name(config->hostname);
   LogSink log(*config);
-
-  InputMessage message;
-  std::string error;
-  if (int rc = read_message(0, config->max_message_bytes, message, &error); rc != 0) {
-    log.event("cannot read message: " + error);
-    return rc;
-  }
-  std::string envelope_bytes;
-  if (int rc = read_envelope(1, envelope_bytes, &error); rc != 0) {
-    log.event("cannot read envelope: " + error);
-    return rc;
-  }
-  EnvelopeParse env = parse_envelope(envelope_bytes);
-  if (env.exit_code != 0) {
-    log.event("envelope refused: " + env.error);
-    return env.exit_code;
-  }
-  if (message.over_limit) {
-    log.event("message from <" + env.envelope.sender + "> larger than max_message_bytes (" +
-              std::to_string(config->max_message_bytes) + "): refused permanently");
-    return exit_code::kPermanentReject;
-  }
-  if (!prepare_spool(config->spool_dir, &error)) {
-    log.event("spool: " + error);
-    return exit_code::kWriteError;
-  }
   workers::ClamEngine engine;
   if (!prepare_scanning(*config, engine, &error)) {
     log.event("scanner setup: " + error);
-    return exit_code::kConfigError;
+    return fail_early("scanner setup: " + error, exit_code::kConfigError);
   }
-  PipelineInput in;
-  in.config = &*config;
-  in.engine = &engine;
-  in.message = &message;
-  in.envelope = std::move(env.envelope);
-  in.envelope_bytes = std::move(envelope_bytes);
-  in.client = client_from_environment();
-  PipelineResult r = process_message(in, log);
-  return r.exit_code;
+  HandleResult r = handle_message(*config, engine, 0, 1, client_from_environment(), log);
+  return finish_with_reply(*config, r.exit_code, r.custom_text);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "supervisor/spool.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>

@@ -1,5 +1,6 @@
 #include "supervisor/worker_runner.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>

@@ -1,0 +1,299 @@
+#include "supervisor/daemon.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "ipc/daemon_protocol.h"
+#include "ipc/fd_passing.h"
+#include "supervisor/daemon_socket.h"
+#include "supervisor/engine_setup.h"
+#include "supervisor/exit_codes.h"
+#include "supervisor/host_name.h"
+#include "supervisor/log_sink.h"
+#include "supervisor/message_handler.h"
+
+namespace qscan::supervisor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Read from the request before a connection counts as stalled and is dropped.
+constexpr auto kRequestTimeout = std::chrono::seconds(5);
+
+struct Connection {
+  ipc::UniqueFd sock;
+  Clock::time_point since;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<ipc::UniqueFd> fds;  // message, envelope
+};
+
+void send_reply(int sock, int code, const std::string& text = {}) {
+  const std::string r = ipc::encode_reply({code, text});
+  ssize_t w = ::send(sock, r.data(), r.size(), MSG_NOSIGNAL);
+  (void)w;
+}
+
+// The generation of everything a reload replaces: swapped whole, only once it loaded.
+struct Generation {
+  std::unique_ptr<policy::Config> config;
+  std::unique_ptr<workers::ClamEngine> engine;
+};
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions opts) : opts_(std::move(opts)) {}
+  int run();
+
+ private:
+  bool load(Generation& g, std::string* error);
+  bool drop_privileges(std::string* error);
+  void accept_new();
+  void read_request(std::size_t index);
+  void start_ready();
+  void spawn(Connection c);
+  void reap();
+  void expire_queue();
+  void reload();
+  int poll_timeout_ms() const;
+
+  DaemonOptions opts_;
+  Generation gen_;
+  std::unique_ptr<LogSink> log_;
+  ipc::UniqueFd listen_;
+  ipc::UniqueFd signals_;
+  std::vector<Connection> reading_;  // accepted, request not read yet
+  std::deque<Connection> queue_;     // waiting for a free slot
+  std::set<pid_t> running_;
+  bool stopping_ = false;
+};
+
+bool Daemon::load(Generation& g, std::string* error) {
+  policy::ConfigError cerr;
+  auto cfg = policy::load_config(opts_.config_path, &cerr);
+  if (!cfg) {
+    *error = "config: " + cerr.to_string();
+    return false;
+  }
+  g.config = std::make_unique<policy::Config>(std::move(*cfg));
+  g.engine = std::make_unique<workers::ClamEngine>();
+  return prepare_scanning(*g.config, *g.engine, error);
+}
+
+bool Daemon::drop_privileges(std::string* error) {
+  if (::geteuid() != 0) return true;
+  const passwd* pw = ::getpwnam(gen_.config->user.c_str());
+  if (!pw) {
+    *error = "started as root but user " + gen_.config->user + " does not exist";
+    return false;
+  }
+  const std::string& path = gen_.config->daemon_socket;
+  if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
+      ::initgroups(pw->pw_name, pw->pw_gid) != 0 || ::setgid(pw->pw_gid) != 0 ||
+      ::setuid(pw->pw_uid) != 0) {
+    *error = std::string("dropping privileges: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+int Daemon::run() {
+  std::string error;
+  if (!load(gen_, &error)) {
+    std::cerr << "qscand: " << error << "\n";
+    return 1;
+  }
+  set_host_name(gen_.config->hostname);
+  log_ = std::make_unique<LogSink>(*gen_.config);
+  listen_ = listen_unix(gen_.config->daemon_socket, &error);
+  if (!listen_ || !drop_privileges(&error)) {
+    std::cerr << "qscand: " << error << "\n";
+    return 1;
+  }
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGCHLD, SIGHUP, SIGTERM, SIGINT}) sigaddset(&mask, s);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  signals_.reset(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  log_->event("qscand started: " + std::to_string(gen_.engine->signatures()) +
+              " signatures, clamav " + gen_.engine->version() + ", socket " +
+              gen_.config->daemon_socket);
+
+  while (!stopping_ || !running_.empty()) {
+    std::vector<pollfd> pfds;
+    pfds.push_back({signals_.get(), POLLIN, 0});
+    pfds.push_back({stopping_ ? -1 : listen_.get(), POLLIN, 0});
+    for (const auto& c : reading_) pfds.push_back({c.sock.get(), POLLIN, 0});
+    int n = ::poll(pfds.data(), pfds.size(), poll_timeout_ms());
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0 && (pfds[0].revents & POLLIN)) {
+      signalfd_siginfo si;
+      while (::read(signals_.get(), &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGCHLD) reap();
+        if (si.ssi_signo == SIGHUP) reload();
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+          if (!stopping_)
+            log_->event("qscand stopping: finishing " + std::to_string(running_.size()) +
+                        " messages");
+          stopping_ = true;
+        }
+      }
+    }
+    if (n > 0 && (pfds[1].revents & POLLIN)) accept_new();
+    for (std::size_t i = pfds.size(); i-- > 2;) {
+      if (pfds[i].revents) read_request(i - 2);
+    }
+    if (stopping_) {
+      for (auto& c : queue_) send_reply(c.sock.get(), exit_code::kTemporaryReject);
+      queue_.clear();
+      reading_.clear();
+      if (listen_) {
+        ::unlink(gen_.config->daemon_socket.c_str());
+        listen_.reset();
+      }
+    }
+    expire_queue();
+    start_ready();
+  }
+  log_->event("qscand stopped");
+  return 0;
+}
+
+int Daemon::poll_timeout_ms() const {
+  if (queue_.empty() && reading_.empty()) return -1;
+  return 50;
+}
+
+void Daemon::accept_new() {
+  for (;;) {
+    int fd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    ipc::UniqueFd sock(fd);
+    uid_t uid = 0;
+    if (!peer_allowed(fd, gen_.config->allowed_uids, &uid)) {
+      log_->event("refused connection from uid " + std::to_string(uid) + " (not in allowed_uids)");
+      continue;  // closing without a reply: the client defers with 71
+    }
+    reading_.push_back({std::move(sock), Clock::now(), {}, {}});
+  }
+}
+
+void Daemon::read_request(std::size_t index) {
+  Connection c = std::move(reading_[index]);
+  reading_.erase(reading_.begin() + static_cast<std::ptrdiff_t>(index));
+  std::string data, error;
+  long n = ipc::recv_with_fds(c.sock.get(), data, ipc::kMaxRequestBytes, c.fds, &error);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    reading_.push_back(std::move(c));
+    return;
+  }
+  auto env = n > 0 ? ipc::decode_request(data) : std::nullopt;
+  if (!env || c.fds.size() != 2) {
+    log_->event("malformed request from client" + (error.empty() ? "" : ": " + error));
+    send_reply(c.sock.get(), exit_code::kTemporaryReject);
+    return;
+  }
+  c.env = std::move(*env);
+  c.since = Clock::now();
+  queue_.push_back(std::move(c));
+}
+
+void Daemon::expire_queue() {
+  const auto now = Clock::now();
+  const auto max_wait = std::chrono::milliseconds(gen_.config->max_wait_ms);
+  while (!queue_.empty() && now - queue_.front().since > max_wait) {
+    log_->event("deferred a message: waited over max_wait_ms for a free slot (" +
+                std::to_string(running_.size()) + " running)");
+    send_reply(queue_.front().sock.get(), exit_code::kTemporaryReject);
+    queue_.pop_front();
+  }
+  std::erase_if(reading_, [&](const Connection& c) { return now - c.since > kRequestTimeout; });
+}
+
+void Daemon::start_ready() {
+  while (!queue_.empty() && running_.size() < gen_.config->max_concurrent) {
+    Connection c = std::move(queue_.front());
+    queue_.pop_front();
+    spawn(std::move(c));
+  }
+}
+
+void Daemon::spawn(Connection c) {
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    log_->event(std::string("fork: ") + std::strerror(errno));
+    send_reply(c.sock.get(), exit_code::kTemporaryReject);
+    return;
+  }
+  if (pid > 0) {
+    running_.insert(pid);
+    return;
+  }
+  // The per-message supervisor. It dies with qscand (a killed daemon leaves no orphan
+  // half-way through qmail-queue: the client sees the socket close and defers).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() == 1) ::_exit(0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  listen_.reset();
+  signals_.reset();
+  reading_.clear();
+  queue_.clear();
+  int flags = ::fcntl(c.sock.get(), F_GETFL);
+  ::fcntl(c.sock.get(), F_SETFL, flags & ~O_NONBLOCK);
+  HandleResult r = handle_message(*gen_.config, *gen_.engine, c.fds[0].get(), c.fds[1].get(),
+                                  client_from_pairs(c.env), *log_);
+  send_reply(c.sock.get(), r.exit_code, r.custom_text);
+  ::_exit(0);
+}
+
+void Daemon::reap() {
+  int status;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    running_.erase(pid);
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+      log_->event("message supervisor " + std::to_string(pid) + " ended abnormally (status " +
+                  std::to_string(status) + ")");
+  }
+}
+
+void Daemon::reload() {
+  Generation next;
+  std::string error;
+  if (!load(next, &error)) {
+    log_->event("reload failed, keeping the running configuration: " + error);
+    return;
+  }
+  if (next.config->daemon_socket != gen_.config->daemon_socket)
+    log_->event("reload: daemon_socket change needs a restart; keeping " +
+                gen_.config->daemon_socket);
+  next.config->daemon_socket = gen_.config->daemon_socket;
+  // Children hold their own copies (fork), so the old generation can go now.
+  gen_ = std::move(next);
+  set_host_name(gen_.config->hostname);
+  log_ = std::make_unique<LogSink>(*gen_.config);
+  log_->event("reloaded: " + std::to_string(gen_.engine->signatures()) + " signatures");
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) { return Daemon(options).run(); }
+
+}  // namespace qscan::supervisor
