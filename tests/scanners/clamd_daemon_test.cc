@@ -10,6 +10,7 @@
 
 #include "tests/scanners/arena_capture.h"
 #include "tests/scanners/clamd_fixture.h"
+#include "tests/scanners/sandboxed_run.h"
 #include "tests/scanners/test_messages.h"
 #include "workers/daemons/clamd_client.h"
 #include "workers/daemons/clamd_worker.h"
@@ -166,6 +167,24 @@ TEST_F(ClamdTest, FildesOverTcpIsRefused) {
       only_error(scan(arena, daemon_->tcp_address(), seal(testing::kEicar), true, 1500));
   EXPECT_FALSE(detail.empty());
   std::printf("[ detail   ] %s\n", detail.c_str());
+}
+
+// The worker code under a seccomp filter allowing only the daemon-client syscalls: the
+// supervisor connects, the confined child speaks the protocol.
+TEST_F(ClamdTest, SandboxedWorkerBothMethods) {
+  SealedMessage m = seal(testing::kEicar);
+  for (bool fildes : {true, false}) {
+    std::string err;
+    ipc::UniqueFd sock =
+        connect_daemon(fildes ? daemon_->unix_address() : daemon_->tcp_address(), 2000, &err);
+    ASSERT_TRUE(sock) << err;
+    testing::SandboxedOutcome o = testing::run_sandboxed([&](ipc::ArenaWriter& w) {
+      run_clamd_scan(sock.get(), m.fd.get(), bytes_of(m.bytes), fildes, 10000, w);
+    });
+    ASSERT_TRUE(o.exited_cleanly) << o.status;
+    ASSERT_EQ(o.decode_error, "");
+    expect_eicar_hit(o.arena);
+  }
 }
 
 // Each of these gets its own clamd, started and killed by the test.

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "tests/scanners/daemon_process.h"
+#include "tests/scanners/sandboxed_run.h"
 #include "workers/daemons/connect.h"
 #include "workers/daemons/pool.h"
 
@@ -137,6 +138,15 @@ TEST(DaemonPool, AllDown) {
   c = connect_pool({}, 0, 200, &err);
   EXPECT_FALSE(c.fd);
   EXPECT_EQ(err, "no daemon address configured");
+}
+
+// The helper the sandboxed worker tests rely on really confines: creating a socket (what
+// a client worker must never do) kills the child.
+TEST(SandboxedRun, ForbiddenSyscallKills) {
+  testing::SandboxedOutcome o =
+      testing::run_sandboxed([](ipc::ArenaWriter&) { ::socket(AF_UNIX, SOCK_STREAM, 0); });
+  EXPECT_FALSE(o.exited_cleanly);
+  EXPECT_EQ(o.status, "killed by signal 31");  // SIGSYS
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "tests/scanners/arena_capture.h"
 #include "tests/scanners/fake_peer.h"
+#include "tests/scanners/sandboxed_run.h"
 #include "tests/scanners/spamd_fixture.h"
 #include "tests/scanners/test_messages.h"
 #include "workers/daemons/connect.h"
@@ -96,6 +97,20 @@ TEST_F(SpamdTest, HamIsNotSpam) {
   ASSERT_NE(status, nullptr);
   EXPECT_TRUE(status->value.starts_with("No, score=")) << status->value;
   EXPECT_EQ(find_header(r, "X-Spam-Flag"), nullptr);
+}
+
+TEST_F(SpamdTest, SandboxedWorker) {
+  std::string err;
+  ipc::UniqueFd sock = connect_daemon(SpamdEnvironment::daemon()->unix_address(), 2000, &err);
+  ASSERT_TRUE(sock) << err;
+  std::string msg = testing::gtube_message();
+  testing::SandboxedOutcome o = testing::run_sandboxed(
+      [&](ipc::ArenaWriter& w) { run_spamd_check(sock.get(), bytes_of(msg), "qscand", 30000, w); });
+  ASSERT_TRUE(o.exited_cleanly) << o.status;
+  ASSERT_EQ(o.decode_error, "");
+  SpamResult r = decode_spam_result(o.arena);
+  ASSERT_FALSE(r.failed) << r.error;
+  EXPECT_TRUE(r.is_spam);
 }
 
 TEST_F(SpamdTest, DownDaemonIsAConnectError) {
