@@ -53,9 +53,17 @@ bool is_mime_header(std::string_view name) {
 }
 
 // The headers whose repetition makes MUAs disagree about how to read a part.
+// (Content-Disposition is left alone: real MUAs repeat it, e.g. "inline" then
+// "attachment", and the file name checks see every declared name anyway.)
 bool is_renamed_on_repeat(std::string_view name) {
-  return iequals(name, "content-type") || iequals(name, "content-transfer-encoding") ||
-         iequals(name, "content-disposition");
+  return iequals(name, "content-type") || iequals(name, "content-transfer-encoding");
+}
+
+// The first word of a line, up to whitespace or a colon.
+std::string_view first_word(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && !is_ws(line[i]) && line[i] != ':') ++i;
+  return line.substr(0, i);
 }
 
 // "name=..." at column 0: a parameter that lost its folding whitespace.
@@ -107,12 +115,14 @@ void MimeChecks::check_line_shape(std::string_view line, std::size_t offset, con
     return;
   }
   if (colon != std::string_view::npos && valid_name(name)) return;
-  bool prev_open = prev != nullptr && !trim(prev->value).empty() && trim(prev->value).back() == ';';
-  if (prev_open || looks_like_parameter(line)) {
+  // Only a MIME header losing its folding matters: it changes how the part is read.
+  bool prev_mime = prev != nullptr && is_mime_header(prev->name);
+  bool prev_open = prev_mime && !trim(prev->value).empty() && trim(prev->value).back() == ';';
+  if (prev_mime && (prev_open || looks_like_parameter(line))) {
     finding("broken_continuation",
             "header continued without leading whitespace: \"" + bounded_utf8(line, 80) + "\"",
             offset);
-  } else if (part_block) {
+  } else if (part_block && is_mime_header(first_word(line))) {
     finding("broken_part_header", "not a header line: \"" + bounded_utf8(line, 80) + "\"", offset);
   }
 }
@@ -142,7 +152,7 @@ void MimeChecks::scan_block(std::size_t start, bool part_block) {
                  "");
       return;
     }
-    if (line.starts_with("--") && boundaries_.contains(std::string(trim(line.substr(2))))) {
+    if (is_delimiter(line)) {
       end = pos;  // a part whose headers run straight into the next delimiter
       break;
     }
@@ -165,9 +175,14 @@ void MimeChecks::scan_block(std::size_t start, bool part_block) {
                        "");
         }
         headers.push_back(std::move(h));
-      } else if (!headers.empty() && colon == std::string_view::npos) {
-        // Treat it as the continuation it was probably meant to be.
+      } else if (!headers.empty() && looks_like_parameter(line)) {
+        // Read it as the continuation it was meant to be, so a lost boundary= still counts.
         headers.back().value += line;
+      } else {
+        // Like GMime: the first line that is no header ends the block (body text
+        // without the blank line).
+        end = pos;
+        break;
       }
     }
     pos = next;
@@ -188,7 +203,13 @@ void MimeChecks::after_block(const std::vector<Header>& headers, std::size_t blo
   const char* b = g_mime_content_type_get_parameter(type, "boundary");
   std::string boundary = b != nullptr ? b : "";
   g_object_unref(type);
-  if (message) scan_block(block_end, false);
+  if (message) {
+    // Only an unencoded embedded message has its header block in the raw text.
+    std::string cte;
+    for (const Header& h : headers)
+      if (iequals(h.name, "content-transfer-encoding")) cte = lower(trim(h.value));
+    if (cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary") scan_block(block_end, false);
+  }
   if (!multipart || boundary.empty()) return;
   if (boundary.size() > kMaxBoundary)
     finding("long_boundary", "boundary of " + std::to_string(boundary.size()) + " characters",
@@ -201,6 +222,13 @@ void MimeChecks::after_block(const std::vector<Header>& headers, std::size_t blo
     return;
   }
   follow_boundary(boundary, block_end);
+}
+
+bool MimeChecks::is_delimiter(std::string_view line) const {
+  if (!line.starts_with("--")) return false;
+  std::string_view b = trim(line.substr(2));
+  if (boundaries_.contains(std::string(b))) return true;
+  return b.ends_with("--") && boundaries_.contains(std::string(b.substr(0, b.size() - 2)));
 }
 
 void MimeChecks::follow_boundary(const std::string& boundary, std::size_t from) {

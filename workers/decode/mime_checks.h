@@ -43,6 +43,7 @@ class MimeChecks {
   void check_line_shape(std::string_view line, std::size_t offset, const Header* prev,
                         bool part_block);
   void after_block(const std::vector<Header>& headers, std::size_t block_end);
+  bool is_delimiter(std::string_view line) const;
   void follow_boundary(const std::string& boundary, std::size_t from);
   void finding(std::string_view check, std::string_view detail, std::size_t offset);
 
