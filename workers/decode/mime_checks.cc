@@ -208,7 +208,8 @@ void MimeChecks::after_block(const std::vector<Header>& headers, std::size_t blo
     std::string cte;
     for (const Header& h : headers)
       if (iequals(h.name, "content-transfer-encoding")) cte = lower(trim(h.value));
-    if (cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary") scan_block(block_end, false);
+    if (cte.empty() || cte == "7bit" || cte == "8bit" || cte == "binary")
+      scan_block(block_end, false);
   }
   if (!multipart || boundary.empty()) return;
   if (boundary.size() > kMaxBoundary)

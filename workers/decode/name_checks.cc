@@ -14,14 +14,13 @@ constexpr std::size_t kMaxFilenameChars = 256;
 
 // Qmail-Scanner's double-extension lists (reference/qmail-scanner.md).
 constexpr std::array<std::string_view, 64> kRisky = {
-    "exe", "com", "pps", "wps", "wpm", "wpd", "vcf", "nws", "cmd", "bat", "pif",
-    "scr", "sct", "dll", "ocx", "doc", "dot", "xls", "xlw", "xlt", "ppt", "pot",
-    "rtf", "vb",  "vbs", "vbe", "hta", "pl",  "pm",  "shb", "shs", "hlp", "chm",
-    "eml", "wsc", "wsf", "wsh", "ade", "adp", "js",  "jse", "mda", "mdb", "mde",
-    "mdw", "msi", "msp", "reg", "asd", "asf", "asx", "cil"};
-constexpr std::array<std::string_view, 18> kOrdinary = {
-    "sav", "htm", "html", "pst", "ost", "txt", "gif", "jpeg", "mpeg",
-    "jpg", "png", "mny", "wav", "tif"};
+    "exe", "com", "pps", "wps", "wpm", "wpd", "vcf", "nws", "cmd", "bat", "pif", "scr", "sct",
+    "dll", "ocx", "doc", "dot", "xls", "xlw", "xlt", "ppt", "pot", "rtf", "vb",  "vbs", "vbe",
+    "hta", "pl",  "pm",  "shb", "shs", "hlp", "chm", "eml", "wsc", "wsf", "wsh", "ade", "adp",
+    "js",  "jse", "mda", "mdb", "mde", "mdw", "msi", "msp", "reg", "asd", "asf", "asx", "cil"};
+constexpr std::array<std::string_view, 18> kOrdinary = {"sav", "htm", "html", "pst",  "ost",
+                                                        "txt", "gif", "jpeg", "mpeg", "jpg",
+                                                        "png", "mny", "wav",  "tif"};
 
 // Extensions Windows runs directly; none belongs on audio, video or an image.
 constexpr std::array<std::string_view, 24> kWindowsExec = {
@@ -94,8 +93,8 @@ void run_name_checks(Context& ctx, const Blob& b, std::string_view detected) {
       ctx.finding("clsid_extension", "CLSID extension in " + name, b.path);
     if (b.from_mime && cannot_be_executable(b.content_type) &&
         in(kWindowsExec, last_ext(windows_name(name))))
-      ctx.finding("exe_ext_in_nonexec_type",
-                  b.content_type + " with executable extension: " + name, b.path);
+      ctx.finding("exe_ext_in_nonexec_type", b.content_type + " with executable extension: " + name,
+                  b.path);
   }
   if (b.from_mime && b.filenames.size() > 1) {
     for (const std::string& other : b.filenames) {
@@ -107,8 +106,7 @@ void run_name_checks(Context& ctx, const Blob& b, std::string_view detected) {
     }
   }
   if (b.from_mime && is_windows_executable(detected) && !b.content_type.starts_with("application/"))
-    ctx.finding("exe_not_application",
-                "Windows executable declared as " + b.content_type, b.path);
+    ctx.finding("exe_not_application", "Windows executable declared as " + b.content_type, b.path);
 }
 
 }  // namespace qscan::workers::decode

@@ -21,6 +21,13 @@ bool is_pe(std::span<const std::byte> d) { return starts(d, "MZ") && d.size() >=
 
 bool is_tar(std::span<const std::byte> d) { return starts(d, "ustar", 257); }
 
+bool is_binhex(std::span<const std::byte> d) {
+  static constexpr std::string_view kTag = "(This file must be converted with BinHex";
+  std::string_view head(reinterpret_cast<const char*>(d.data()),
+                        std::min<std::size_t>(d.size(), 512));
+  return head.find(kTag) != std::string_view::npos;
+}
+
 bool looks_text(std::span<const std::byte> d) {
   std::size_t n = std::min<std::size_t>(d.size(), 4096);
   std::size_t odd = 0;
@@ -71,7 +78,10 @@ std::string_view sniff_type(std::span<const std::byte> d) {
   if (starts(d, "II*\0"sv) || starts(d, "MM\0*"sv)) return "tiff";
   if (starts(d, "RIFF") && starts(d, "WAVE", 8)) return "wav";
   if (starts(d, "{\\rtf")) return "rtf";
+  if (starts(d, "ITSF")) return "chm";
+  if (starts(d, "SZDD\x88\xf0\x27\x33")) return "szdd";
   if (starts(d, "#!")) return "script";
+  if (is_binhex(d)) return "binhex";
   if (looks_text(d)) return "text";
   return "unknown";
 }
