@@ -18,9 +18,12 @@ constexpr std::array<std::string_view, 64> kRisky = {
     "dll", "ocx", "doc", "dot", "xls", "xlw", "xlt", "ppt", "pot", "rtf", "vb",  "vbs", "vbe",
     "hta", "pl",  "pm",  "shb", "shs", "hlp", "chm", "eml", "wsc", "wsf", "wsh", "ade", "adp",
     "js",  "jse", "mda", "mdb", "mde", "mdw", "msi", "msp", "reg", "asd", "asf", "asx", "cil"};
-constexpr std::array<std::string_view, 18> kOrdinary = {"sav", "htm", "html", "pst",  "ost",
-                                                        "txt", "gif", "jpeg", "mpeg", "jpg",
-                                                        "png", "mny", "wav",  "tif"};
+// Qmail-Scanner's ordinary list, plus the document and media types that today's lures
+// put in the middle ("invoice.pdf.exe").
+constexpr std::array<std::string_view, 32> kOrdinary = {
+    "sav", "htm", "html", "pst", "ost",  "txt",  "gif",  "jpeg", "mpeg", "jpg", "png",
+    "mny", "wav", "tif",  "pdf", "docx", "xlsx", "pptx", "odt",  "ods",  "zip", "rar",
+    "mp3", "mp4", "avi",  "mov", "bmp",  "tiff", "csv",  "xml",  "jpe"};
 
 // Extensions Windows runs directly; none belongs on audio, video or an image.
 constexpr std::array<std::string_view, 24> kWindowsExec = {
