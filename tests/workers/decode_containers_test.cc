@@ -100,5 +100,60 @@ TEST(DecodeContainers, PathsNameTheContainerChain) {
   EXPECT_TRUE(found);
 }
 
+Decoded corpus_message(const char* name) {
+  return decode(read_file(std::string(QSCAN_CORPUS_DIR) + "/public/msg/constructed/" + name));
+}
+
+TEST(DecodeContainers, TnefMembersAndBodies) {
+  Decoded two = corpus_message("tnef-wrap-two-files.eml");
+  ASSERT_EQ(two.error, "");
+  ASSERT_NE(two.part("2/AUTHORS"), nullptr);
+  ASSERT_NE(two.part("2/README"), nullptr);
+  EXPECT_EQ(two.part("2/README")->decoder, "tnef");
+  EXPECT_EQ(two.part("2/README")->filenames.at(0), "README");
+  Decoded uni = corpus_message("tnef-wrap-unicode-mapi-attr.eml");
+  EXPECT_NE(uni.part("2/example.dat"), nullptr);
+  Decoded body = corpus_message("tnef-wrap-body.eml");
+  EXPECT_NE(body.part("2/body.html"), nullptr);
+  Decoded rtf = corpus_message("tnef-wrap-rtf.eml");
+  ASSERT_NE(rtf.part("2/body.rtf"), nullptr);
+  EXPECT_EQ(rtf.part("2/body.rtf")->detected_type, "rtf");
+}
+
+TEST(DecodeContainers, NestedArchivesAndUuencode) {
+  Decoded zip = corpus_message("zip-nested-libarchive.eml");
+  ASSERT_EQ(zip.error, "");
+  const auto* inner = zip.part("2/small.zip/another_file.txt");
+  ASSERT_NE(inner, nullptr);
+  EXPECT_EQ(inner->decoder, "archive");
+  EXPECT_EQ(inner->depth, 3u);
+  Decoded rfc = corpus_message("rfc822-zip-zip-benign.eml");
+  EXPECT_NE(rfc.part("2/2/inner.zip/notes.txt"), nullptr);
+  Decoded uu = corpus_message("uuencode-exe-in-text.eml");
+  const auto* exe = uu.part("1/tool.exe");
+  ASSERT_NE(exe, nullptr);
+  EXPECT_EQ(exe->decoder, "uu");
+  EXPECT_EQ(exe->detected_type, "pe");
+  Decoded uuzip = corpus_message("uuencode-zip-in-text.eml");
+  bool member = false;
+  for (const auto& p : uuzip.out.parts) member |= p.decoder == "archive";
+  EXPECT_TRUE(member);
+}
+
+TEST(DecodeContainers, EncryptedMembersAreRecordedNotDecoded) {
+  for (const char* m : {"encrypted-zip-zipcrypto.eml", "encrypted-zip-winzipaes256.eml"}) {
+    Decoded d = corpus_message(m);
+    ASSERT_EQ(d.error, "");
+    EXPECT_TRUE(d.has_crypto("ZIP(encrypted)")) << m;
+    int encrypted = 0;
+    for (const auto& p : d.out.parts) {
+      if (!(p.flags & ipc::kPartEncrypted)) continue;
+      ++encrypted;
+      EXPECT_TRUE(p.data.empty());
+    }
+    EXPECT_GT(encrypted, 0) << m;
+  }
+}
+
 }  // namespace
 }  // namespace qscan::workers::testing

@@ -41,22 +41,32 @@ class MuteStdout {
 
 bool defined(variableLength* v) { return v != nullptr && v != MAPI_UNDEFINED && v->size > 0; }
 
+// Up to the first NUL: libytnef's sizes can include the terminator and what follows.
 std::string as_string(const variableLength& v) {
   std::string s(reinterpret_cast<const char*>(v.data), static_cast<std::size_t>(v.size));
-  while (!s.empty() && s.back() == '\0') s.pop_back();
+  std::size_t nul = s.find('\0');
+  if (nul != std::string::npos) s.resize(nul);
   return s;
+}
+
+// PT_UNICODE values: libytnef 2.x hands them over already converted to UTF-8; older
+// versions left UTF-16LE. A NUL in the second byte tells them apart.
+std::string unicode_value(const variableLength& v) {
+  if (v.size >= 2 && v.data[1] == 0) {
+    gchar* u = g_utf16_to_utf8(reinterpret_cast<const gunichar2*>(v.data), v.size / 2, nullptr,
+                               nullptr, nullptr);
+    std::string s = u != nullptr ? u : "";
+    g_free(u);
+    return s;
+  }
+  return as_string(v);
 }
 
 std::string attachment_name(Attachment* a) {
   variableLength* v = MAPIFindProperty(&a->MAPI, PROP_TAG(PT_UNICODE, PR_ATTACH_LONG_FILENAME));
   if (defined(v)) {
-    gchar* u = g_utf16_to_utf8(reinterpret_cast<const gunichar2*>(v->data), v->size / 2, nullptr,
-                               nullptr, nullptr);
-    if (u != nullptr) {
-      std::string s = u;
-      g_free(u);
-      if (!s.empty()) return s;
-    }
+    std::string s = unicode_value(*v);
+    if (!s.empty()) return s;
   }
   v = MAPIFindProperty(&a->MAPI, PROP_TAG(PT_STRING8, PR_ATTACH_LONG_FILENAME));
   if (defined(v)) return as_string(*v);
@@ -146,6 +156,22 @@ bool expand_tnef(Context& ctx, const Blob& tnef) {
     std::string name = attachment_name(a);
     if (data.empty() && name.empty()) continue;
     emit(ctx, tnef, name, data, ++index);
+    any = true;
+  }
+  // The message bodies: attBody, then the MAPI plain-text and HTML bodies.
+  variableLength* bodies[] = {
+      &t.body, MAPIFindProperty(&t.MapiProperties, PROP_TAG(PT_STRING8, PR_BODY)),
+      MAPIFindProperty(&t.MapiProperties, PROP_TAG(PT_UNICODE, PR_BODY)),
+      MAPIFindProperty(&t.MapiProperties, PROP_TAG(PT_BINARY, PR_BODY_HTML))};
+  const char* body_names[] = {"body.txt", "body.txt", "body.txt", "body.html"};
+  bool have_text = false;
+  for (int i = 0; i < 4 && !ctx.arena_dead(); ++i) {
+    if (!defined(bodies[i]) || (i < 3 && have_text)) continue;
+    have_text |= i < 3;
+    emit(ctx, tnef, body_names[i],
+         {reinterpret_cast<const std::byte*>(bodies[i]->data),
+          static_cast<std::size_t>(bodies[i]->size)},
+         0);
     any = true;
   }
   variableLength* rtf = MAPIFindProperty(&t.MapiProperties, PROP_TAG(PT_BINARY, PR_RTF_COMPRESSED));
