@@ -20,17 +20,14 @@ void preload_charsets() {
       "CP850",        "CP852",        "CP866",        "TIS-620",      "CP874",
       "MACINTOSH",    "VISCII",       "ISO-2022-CN",  "ARMSCII-8",    "GEORGIAN-PS",
       "ASCII",        "UTF-8"};
-  // Held open for the life of the process: glibc unloads a module when its last
-  // converter closes.
-  static std::vector<iconv_t> held;
-  if (!held.empty()) return;
+  // Held open for the life of the process (never destroyed, so still reachable at
+  // exit): glibc unloads a module when its last converter closes. One converter per
+  // charset keeps its module; GMime only converts headers to UTF-8.
+  static auto* held = new std::vector<iconv_t>;
+  if (!held->empty()) return;
   for (const char* cs : kCharsets) {
-    for (const char* to : {"UTF-8", "UCS-4LE"}) {
-      iconv_t a = iconv_open(to, cs);
-      if (a != reinterpret_cast<iconv_t>(-1)) held.push_back(a);
-      iconv_t b = iconv_open(cs, to);
-      if (b != reinterpret_cast<iconv_t>(-1)) held.push_back(b);
-    }
+    iconv_t a = iconv_open("UTF-8", cs);
+    if (a != reinterpret_cast<iconv_t>(-1)) held->push_back(a);
   }
 }
 

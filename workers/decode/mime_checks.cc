@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::size_t kMaxBlockLines = 2000;
 constexpr std::size_t kMaxBoundary = 250;
+constexpr std::size_t kMaxNesting = 256;
 
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
@@ -128,8 +129,16 @@ void MimeChecks::check_line_shape(std::string_view line, std::size_t offset, con
 }
 
 void MimeChecks::scan_block(std::size_t start, bool part_block) {
-  if (start > raw_.size() || block_budget_ == 0 || !blocks_.insert(start).second) return;
+  if (start > raw_.size() || block_budget_ == 0 || nesting_ >= kMaxNesting ||
+      !blocks_.insert(start).second)
+    return;
   --block_budget_;
+  // Each nested multipart or message recurses once; the MIME walk reports the depth limit.
+  struct Nest {
+    std::size_t& n;
+    explicit Nest(std::size_t& v) : n(++v) {}
+    ~Nest() { --n; }
+  } nest(nesting_);
   std::vector<Header> headers;
   std::map<std::string, int> seen;
   std::size_t pos = start;

@@ -53,6 +53,7 @@ class MimeChecks {
   std::map<std::string, std::size_t> boundaries_;  // boundary -> defining block
   std::vector<std::size_t> renames_;               // offsets of header names to rename
   std::size_t block_budget_ = 20000;               // bounds the walk on hostile input
+  std::size_t nesting_ = 0;                        // recursion depth of scan_block
 };
 
 }  // namespace qscan::workers::decode
