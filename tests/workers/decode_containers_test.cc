@@ -140,6 +140,15 @@ TEST(DecodeContainers, NestedArchivesAndUuencode) {
   EXPECT_TRUE(member);
 }
 
+TEST(DecodeContainers, FuzzRegressions) {
+  // libytnef reported a body with a size but no data (found by fuzz_decode_tnef).
+  std::string tnef =
+      read_file(std::string(QSCAN_TEST_DATA_DIR) + "/decode-fuzz-tnef-null-body.tnef");
+  ASSERT_FALSE(tnef.empty());
+  Decoded d = decode(wrap_attachment(tnef, "winmail.dat", "application/ms-tnef"));
+  EXPECT_EQ(d.error, "");
+}
+
 TEST(DecodeContainers, EncryptedMembersAreRecordedNotDecoded) {
   for (const char* m : {"encrypted-zip-zipcrypto.eml", "encrypted-zip-winzipaes256.eml"}) {
     Decoded d = corpus_message(m);

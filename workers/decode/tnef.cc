@@ -39,7 +39,9 @@ class MuteStdout {
   FILE* sink_ = nullptr;
 };
 
-bool defined(variableLength* v) { return v != nullptr && v != MAPI_UNDEFINED && v->size > 0; }
+bool defined(variableLength* v) {
+  return v != nullptr && v != MAPI_UNDEFINED && v->size > 0 && v->data != nullptr;
+}
 
 // Up to the first NUL: libytnef's sizes can include the terminator and what follows.
 std::string as_string(const variableLength& v) {
