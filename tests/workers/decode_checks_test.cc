@@ -123,9 +123,12 @@ TEST(DecodeChecks, BrokenPartHeader) {
 }
 
 TEST(DecodeChecks, ExeNotApplication) {
-  std::string pe = "MZ" + std::string(126, '\x90');
+  std::string pe = "MZ" + std::string(58, '\0') + "\x40\0\0\0PE\0\0"s + std::string(64, '\x90');
   expect_only(decode(wrap_attachment(pe, "photo.jpg", "image/jpeg")), "exe_not_application");
   expect_none(decode(wrap_attachment(pe, "setup.bin", "application/octet-stream")));
+  // Text that happens to start with "MZ" is no executable.
+  expect_none(decode(
+      wrap_attachment("MZone newsletter: " + std::string(100, 'x'), "news.gif", "image/gif")));
 }
 
 TEST(DecodeChecks, LongFilename) {

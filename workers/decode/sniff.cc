@@ -15,9 +15,19 @@ std::uint8_t at(std::span<const std::byte> d, std::size_t i) {
   return i < d.size() ? static_cast<std::uint8_t>(d[i]) : 0;
 }
 
-// An MZ header whose e_lfanew points at "PE\0\0"; a bare "MZ" is also treated as pe
-// because DOS stubs and truncated executables still run or still deserve the check.
-bool is_pe(std::span<const std::byte> d) { return starts(d, "MZ") && d.size() >= 64; }
+// An MZ header whose e_lfanew points at "PE\0\0". A DOS header that is binary (NUL
+// bytes) but has no PE header (DOS programs, truncated executables) counts too; text
+// that merely starts with "MZ" does not.
+bool is_pe(std::span<const std::byte> d) {
+  using namespace std::string_view_literals;
+  if (!starts(d, "MZ") || d.size() < 64) return false;
+  std::uint32_t lfanew = at(d, 0x3c) | (at(d, 0x3d) << 8) | (at(d, 0x3e) << 16) |
+                         (static_cast<std::uint32_t>(at(d, 0x3f)) << 24);
+  if (lfanew <= d.size() - 4 && starts(d, "PE\0\0"sv, lfanew)) return true;
+  for (std::size_t i = 2; i < 64; ++i)
+    if (at(d, i) == 0) return true;
+  return false;
+}
 
 bool is_tar(std::span<const std::byte> d) { return starts(d, "ustar", 257); }
 
