@@ -76,6 +76,7 @@ std::string_view sniff_type(std::span<const std::byte> d) {
     return "cpio";
   if (is_tar(d)) return "tar";
   if (starts(d, "!<arch>\n")) return "ar";
+  if (starts(d, "xar!")) return "xar";
   if (starts(d, "CD001", 0x8001)) return "iso";
   if (starts(d, "-lh", 2) || starts(d, "-lz", 2)) return "lha";
   if (starts(d, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) return "ole2";
@@ -97,8 +98,9 @@ std::string_view sniff_type(std::span<const std::byte> d) {
 }
 
 bool is_archive_type(std::string_view t) {
-  static constexpr std::string_view kTypes[] = {"zip", "rar",  "7z",  "gzip", "bzip2", "xz", "zstd",
-                                                "cab", "cpio", "tar", "ar",   "iso",   "lha"};
+  static constexpr std::string_view kTypes[] = {"zip", "rar",  "7z",  "gzip", "bzip2",
+                                                "xz",  "zstd", "cab", "cpio", "tar",
+                                                "ar",  "iso",  "xar", "lha"};
   return std::find(std::begin(kTypes), std::end(kTypes), t) != std::end(kTypes);
 }
 

@@ -7,7 +7,7 @@
 
 namespace qscan::workers::decode {
 
-// One of: pe elf script zip rar 7z gzip bzip2 xz zstd cab arj cpio tar ar iso lha ole2
+// One of: pe elf script zip rar 7z gzip bzip2 xz zstd cab arj cpio tar ar xar iso lha ole2
 // pdf png gif jpeg bmp tiff tnef rtf wav chm szdd binhex text unknown ("empty" for no bytes).
 std::string_view sniff_type(std::span<const std::byte> data);
 
