@@ -67,6 +67,9 @@ TEST(DecodeChecks, RepeatedMimeHeaderIsRewritten) {
                    "X-Qmail-Scanner-Renamed-Content-Type: application/x-msdownload"),
             std::string::npos)
       << r;
+  // Decoded as delivered: the first Content-Type is the one that stays.
+  ASSERT_NE(d.part("2"), nullptr);
+  EXPECT_EQ(d.part("2")->content_type, "text/plain");
   // Repeated Content-Disposition (real MUAs do it) and one of each: untouched.
   Decoded n =
       decode(multipart("Content-Type: text/plain\nContent-Disposition: inline\n"
@@ -179,8 +182,11 @@ TEST(DecodeChecks, NulAndCrInHeaders) {
 
 TEST(DecodeChecks, DisabledChecksAreSilent) {
   DecodeOptions o;
-  o.disabled_checks = {"double_extension"};
+  o.disabled_checks = {"double_extension", "repeated_mime_header"};
   expect_none(decode(wrap_attachment("x", "file.gif.exe"), o));
+  Decoded r = decode(multipart("Content-Type: text/plain\nContent-Type: text/html\n"), o);
+  expect_none(r);
+  EXPECT_FALSE(r.out.rewritten_message.has_value());
 }
 
 }  // namespace

@@ -83,9 +83,9 @@ void MimeChecks::finding(std::string_view check, std::string_view detail, std::s
   ctx_.finding(check, std::string(detail) + " (offset " + std::to_string(offset) + ")", "");
 }
 
-void MimeChecks::run(bool top, std::string_view prefix) {
+std::string MimeChecks::run(bool top, std::string_view prefix) {
   scan_block(0, false);
-  if (!top || renames_.empty() || ctx_.arena_dead()) return;
+  if (!top || renames_.empty() || ctx_.arena_dead()) return {};
   std::sort(renames_.begin(), renames_.end());
   std::string out;
   out.reserve(prefix.size() + raw_.size() + renames_.size() * kRenamePrefix.size());
@@ -99,9 +99,11 @@ void MimeChecks::run(bool top, std::string_view prefix) {
   out.append(raw_.substr(pos));
   // The rewrite competes with the parts for arena space: give up on it rather than
   // overflowing (the original is then delivered, the finding still logged).
-  if (out.size() + kArenaReserve / 2 < ctx_.arena().free_bytes())
-    ipc::write_rewritten_message(
-        ctx_.arena(), std::span(reinterpret_cast<const std::byte*>(out.data()), out.size()));
+  if (out.size() + kArenaReserve / 2 >= ctx_.arena().free_bytes() ||
+      !ipc::write_rewritten_message(
+          ctx_.arena(), std::span(reinterpret_cast<const std::byte*>(out.data()), out.size())))
+    return {};
+  return out.substr(prefix.size());
 }
 
 void MimeChecks::check_line_shape(std::string_view line, std::size_t offset, const Header* prev,
@@ -176,7 +178,8 @@ void MimeChecks::scan_block(std::size_t start, bool part_block) {
       std::size_t colon = line.find(':');
       if (colon != std::string_view::npos && valid_name(line.substr(0, colon))) {
         Header h{pos, std::string(line.substr(0, colon)), std::string(line.substr(colon + 1))};
-        if (is_renamed_on_repeat(h.name) && ++seen[lower(h.name)] > 1) {
+        if (is_renamed_on_repeat(h.name) && ++seen[lower(h.name)] > 1 &&
+            ctx_.enabled("repeated_mime_header")) {
           renames_.push_back(pos);
           ctx_.finding("repeated_mime_header",
                        "repeated " + bounded_utf8(h.name, 80) + " renamed to " +

@@ -29,8 +29,10 @@ class MimeChecks {
   std::string_view raw() const { return raw_; }
 
   // Runs every check. For the top-level message (`prefix` = bytes before raw, e.g. an
-  // mbox line) it also writes the kRewrittenMessage when a header was renamed.
-  void run(bool top, std::string_view prefix);
+  // mbox line) it also writes the kRewrittenMessage when a header was renamed, and
+  // returns the rewritten text (without the prefix) so that what is decoded and scanned
+  // is what will be delivered; "" when nothing was rewritten.
+  std::string run(bool top, std::string_view prefix);
 
  private:
   struct Header {

@@ -90,12 +90,11 @@ void note_inline_pgp(Context& ctx, const Blob& b) {
 
 class Walker {
  public:
-  Walker(Context& ctx, std::string_view raw, std::string_view prefix)
-      : ctx_(ctx), checks_(ctx, raw), prefix_(prefix) {}
+  Walker(Context& ctx, std::string_view raw) : ctx_(ctx), raw_(raw) {}
 
   // Parses `raw` (which must outlive the walker) and walks it.
   void run(const std::string& path, std::uint64_t depth, bool top) {
-    std::string_view raw = checks_.raw();
+    std::string_view raw = raw_;
     GRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
     GRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
@@ -117,7 +116,6 @@ class Walker {
     }
     if (top) write_top_headers(ctx_, message.get());
     walk_root(message.get(), path, depth);
-    checks_.run(top, prefix_);
     g_mime_parser_options_free(opts);
   }
 
@@ -189,25 +187,29 @@ class Walker {
   }
 
   Context& ctx_;
-  MimeChecks checks_;
-  std::string_view prefix_;
+  std::string_view raw_;
 };
 
 }  // namespace
 
 void walk_message(Context& ctx, std::span<const std::byte> message) {
   std::span<const std::byte> m = skip_mbox_line(message);
-  Walker w(
-      ctx, std::string_view(reinterpret_cast<const char*>(m.data()), m.size()),
-      std::string_view(reinterpret_cast<const char*>(message.data()), message.size() - m.size()));
+  std::string_view raw(reinterpret_cast<const char*>(m.data()), m.size());
+  std::string_view prefix(reinterpret_cast<const char*>(message.data()), message.size() - m.size());
+  // Checks first: after a repeated-header rewrite, MUAs read the rewritten message, so
+  // that is the one to decode (GMime alone would let the later header win).
+  MimeChecks checks(ctx, raw);
+  std::string rewritten = checks.run(true, prefix);
+  Walker w(ctx, rewritten.empty() ? raw : std::string_view(rewritten));
   w.run("", 0, true);
 }
 
 void walk_embedded_message(Context& ctx, std::span<const std::byte> message,
                            const std::string& path, std::uint64_t depth) {
   if (!ctx.depth_ok(depth + 1, path)) return;
-  Walker w(ctx, std::string_view(reinterpret_cast<const char*>(message.data()), message.size()),
-           {});
+  std::string_view raw(reinterpret_cast<const char*>(message.data()), message.size());
+  MimeChecks(ctx, raw).run(false, {});
+  Walker w(ctx, raw);
   w.run(path, depth + 1, false);
 }
 
