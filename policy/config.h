@@ -18,8 +18,8 @@ struct Config {
 
   // --- workers ---
   std::uint64_t worker_timeout_ms = 60000;
-  std::uint64_t worker_memory_mb = 4096;   // RLIMIT_AS (the scan worker maps the engine)
-  std::uint64_t worker_cpu_seconds = 120;  // RLIMIT_CPU
+  std::uint64_t worker_memory_mb = 4096;             // RLIMIT_AS (the scan worker maps the engine)
+  std::uint64_t worker_cpu_seconds = 120;            // RLIMIT_CPU
   std::string worker_failure_action = "quarantine";  // "quarantine" (policy/) | "defer" (71)
 
   // --- decode limits (issue 3 enforces the archive ones) ---
@@ -30,23 +30,23 @@ struct Config {
   std::uint64_t max_compression_ratio = 200;
   std::uint64_t max_archive_entries = 10000;
   std::uint64_t max_header_bytes = 1ull << 20;
-  std::string limit_action = "quarantine";  // "quarantine" | "defer" | "pass"
+  std::string limit_action = "quarantine";           // "quarantine" | "defer" | "pass"
   std::vector<std::string> format_checks = {"all"};  // names, "all", or "-name" to disable
   bool block_password_protected = false;
   bool log_crypto = true;
 
   // --- scanners ---
   std::vector<std::string> scanners = {"clamav"};  // clamav | clamd | spamassassin
-  std::vector<std::string> clamav_db_dirs;  // empty = shipped signatures + /var/lib/clamav
-  std::vector<std::string> clamd_socket = {"/run/clamav/clamd.ctl"};  // or "tcp:host:port"
+  std::vector<std::string> clamav_db_dirs;         // empty = shipped signatures + /var/lib/clamav
+  std::vector<std::string> clamd_socket = {"/run/clamav/clamd.ctl"};   // or "tcp:host:port"
   std::vector<std::string> spamd_socket = {"/run/spamassassin.sock"};  // or "tcp:host:port"
   std::string spamd_user = "qscand";
   std::uint64_t scanner_timeout_ms = 30000;
-  std::string spam_failure = "defer";  // "defer" | "pass"
-  bool redundant = true;               // also scan the raw message
-  double sa_quarantine = 0;            // 0 = off; quarantine spam/ at score >= this
-  double sa_delete = 0;                // 0 = off; drop spam at score >= this
-  bool sa_relayclient = false;         // run SpamAssassin for RELAYCLIENT too
+  std::string spam_failure = "defer";         // "defer" | "pass"
+  bool redundant = true;                      // also scan the raw message
+  double sa_quarantine = 0;                   // 0 = off; quarantine spam/ at score >= this
+  double sa_delete = 0;                       // 0 = off; drop spam at score >= this
+  bool sa_relayclient = false;                // run SpamAssassin for RELAYCLIENT too
   std::uint64_t max_spam_bytes = 512 * 1024;  // larger messages skip spamd, as spamc does
 
   // --- policy and actions ---
@@ -77,6 +77,8 @@ struct Config {
 
   // --- housekeeping ---
   std::uint64_t quarantine_days = 14;
+
+  bool operator==(const Config&) const = default;
 };
 
 struct ConfigError {
@@ -95,5 +97,14 @@ std::optional<Config> load_config_string(const std::string& text, const std::str
 // The file to read: `explicit_path` if given, else $QSCAN_CONFIG, else /etc/qscan/qscan.toml.
 // A missing default file is not an error (embedded defaults); a missing named file is.
 std::optional<Config> load_config(const std::string& explicit_path, ConfigError* error);
+// The same with the default path given (tests; tools that report which file they read).
+std::optional<Config> load_config(const std::string& explicit_path, ConfigError* error,
+                                  const std::string& default_path);
+
+// The built-in default path, /etc/qscan/qscan.toml.
+inline constexpr const char* kDefaultConfigPath = "/etc/qscan/qscan.toml";
+
+// Every key the loader accepts, in the order of the Config struct.
+const std::vector<std::string>& config_keys();
 
 }  // namespace qscan::policy
