@@ -46,8 +46,16 @@ workers::DecodeOptions decode_options(const policy::Config& c) {
   return o;
 }
 
+// Resolved once per process: reading /etc/passwd per message is wasted work.
+const std::optional<hardening::WorkerIdentity>& worker_identity(const std::string& user) {
+  static const std::optional<hardening::WorkerIdentity> id = hardening::resolve_worker_user(user);
+  return id;
+}
+
 WorkerSpec spec_for(hardening::WorkerKind kind, const policy::Config& c) {
-  WorkerSpec s{kind};
+  WorkerSpec s;
+  s.kind = kind;
+  s.identity = worker_identity(c.worker_user);
   s.timeout_ms = c.worker_timeout_ms;
   s.memory_bytes = c.worker_memory_mb << 20;
   s.cpu_seconds = c.worker_cpu_seconds;
@@ -168,6 +176,9 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
     } else {
       WorkerSpec spec = spec_for(hardening::WorkerKind::kScan, cfg);
       spec.scratch_dir = scratch;
+      // The worker runs as the worker uid: the scratch directory is its only writable place.
+      if (spec.identity && ::chown(scratch.c_str(), spec.identity->uid, spec.identity->gid) != 0)
+        facts.scanner_failure = "cannot hand the scratch dir to the worker uid";
       const workers::ClamEngine* engine = in.engine;
       WorkerResult wr = run_worker(spec, arena.map.bytes(), [&](ipc::ArenaWriter& w) {
         std::string e;

@@ -14,11 +14,17 @@
 namespace qscan::supervisor {
 
 bool prepare_spool(const std::string& spool_dir, std::string* error) {
-  for (const std::string& d : {spool_dir, spool_dir + "/quarantine", spool_dir + "/work"}) {
-    if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) {
+  // The spool and work/ are search-only (0711) for others: the scan worker, running as the
+  // worker uid, must reach its own scratch directory inside work/ (mode 0700, owned by that
+  // uid) but can list nothing. Quarantine and archive stay 0700.
+  const std::pair<std::string, mode_t> dirs[] = {
+      {spool_dir, 0711}, {spool_dir + "/quarantine", 0700}, {spool_dir + "/work", 0711}};
+  for (const auto& [d, mode] : dirs) {
+    if (::mkdir(d.c_str(), mode) != 0 && errno != EEXIST) {
       if (error) *error = "mkdir " + d + ": " + std::strerror(errno);
       return false;
     }
+    ::chmod(d.c_str(), mode);
   }
   for (const char* c : {"viruses", "policy", "spam"}) {
     if (!ensure_maildir(spool_dir + "/quarantine/" + c, error)) return false;

@@ -23,8 +23,13 @@ constexpr char kDoneByte = 'K';
                              std::string_view fault,
                              const std::function<void(ipc::ArenaWriter&)>& job) {
   hardening::SandboxOptions opts;
-  opts.keep_fds = {result_fd};
   opts.result_fd = result_fd;
+  opts.peer_fd = spec.peer_fd;
+  opts.enter_namespaces = spec.enter_namespaces;
+  if (spec.identity) {
+    opts.worker_uid = spec.identity->uid;
+    opts.worker_gid = spec.identity->gid;
+  }
   opts.address_space_bytes = spec.memory_bytes;
   opts.cpu_seconds = spec.cpu_seconds;
   if (!spec.scratch_dir.empty()) opts.scratch_dir = spec.scratch_dir;

@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "hardening/sandbox.h"
+#include "hardening/worker_identity.h"
 #include "ipc/arena_writer.h"
 
 namespace qscan::supervisor {
@@ -17,6 +19,9 @@ struct WorkerSpec {
   std::uint64_t memory_bytes = 4ull << 30;
   std::uint64_t cpu_seconds = 120;
   std::string scratch_dir;  // scan worker: libclamav temp files
+  int peer_fd = -1;         // daemon client: the connected clamd/spamd socket
+  bool enter_namespaces = true;
+  std::optional<hardening::WorkerIdentity> identity;  // set when the supervisor is root
 };
 
 struct WorkerResult {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/check_command.h"
+#include "tools/hardening_command.h"
 
 namespace {
 
@@ -13,7 +14,11 @@ void usage() {
       << "usage: qscan [--config FILE] COMMAND [ARGS]\n"
          "commands:\n"
          "  check FILE [--envelope-from A] [--rcpt B]... [--json]\n"
-         "      run the full sandboxed pipeline over FILE without delivering; print the verdict\n";
+         "      run the full sandboxed pipeline over FILE without delivering; print the verdict\n"
+         "  hardening show [--worker NAME] [--format table|markdown|pfc|json]\n"
+         "      print each worker's sandbox: seccomp rules and their groups, limits, layers\n"
+         "  selftest [--worker NAME] [--json]\n"
+         "      sandbox a worker per profile and try every forbidden operation\n";
 }
 
 }  // namespace
@@ -40,6 +45,8 @@ int main(int argc, char** argv) {
   const std::string cmd = args.front();
   args.erase(args.begin());
   if (cmd == "check") return qscan::tools::check_command(args, config_path);
+  if (cmd == "hardening") return qscan::tools::hardening_command(args, config_path);
+  if (cmd == "selftest") return qscan::tools::selftest_command(args, config_path);
   usage();
   return 2;
 }

@@ -89,7 +89,13 @@ std::vector<std::string> default_db_dirs() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) dirs.push_back((exe.parent_path().parent_path() / "share/qscan/signatures").string());
-  dirs.push_back("/var/lib/clamav");
+  // freshclam's databases, when there are any (the package creates the directory empty).
+  bool has_db = false;
+  for (const auto& e : std::filesystem::directory_iterator("/var/lib/clamav", ec)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".cvd" || ext == ".cld" || ext == ".cud") has_db = true;
+  }
+  if (has_db) dirs.push_back("/var/lib/clamav");
   return dirs;
 }
 
