@@ -17,8 +17,9 @@ std::string action_text(const SyscallRule& r) {
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 std::string fds_text(WorkerKind kind) {
-  return kind == WorkerKind::kDaemonClient ? "result pipe (write end), daemon socket"
-                                           : "result pipe (write end)";
+  return kind == WorkerKind::kDaemonClient
+             ? "result pipe (write end), daemon socket, sealed message memfd (clamd FILDES only)"
+             : "result pipe (write end)";
 }
 
 std::string json_escape(const std::string& s) {

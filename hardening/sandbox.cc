@@ -106,7 +106,17 @@ std::optional<WorkerKind> worker_kind_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-std::uint64_t open_files_limit(WorkerKind kind) { return kind == WorkerKind::kScan ? 64 : 0; }
+std::uint64_t open_files_limit(WorkerKind kind) {
+  switch (kind) {
+    case WorkerKind::kScan:
+      return 64;  // libclamav temp files
+    case WorkerKind::kDaemonClient:
+      return 4;  // poll() refuses nfds above RLIMIT_NOFILE; nothing can open a new fd anyway
+    case WorkerKind::kDecode:
+      break;
+  }
+  return 0;
+}
 
 bool enter_sandbox(WorkerKind kind, const SandboxOptions& o, SandboxStatus* status,
                    std::string* error) {

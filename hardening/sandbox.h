@@ -56,8 +56,9 @@ struct SandboxStatus {
 bool enter_sandbox(WorkerKind kind, const SandboxOptions& options, SandboxStatus* status,
                    std::string* error);
 
-// RLIMIT_NOFILE for each kind: the decode and daemon-client workers open nothing; the
-// scan worker needs a few descriptors for libclamav's temp files.
+// RLIMIT_NOFILE for each kind: the decode worker opens nothing; the daemon client polls
+// its socket (poll() checks nfds against this limit); the scan worker needs a few
+// descriptors for libclamav's temp files.
 std::uint64_t open_files_limit(WorkerKind kind);
 
 }  // namespace qscan::hardening

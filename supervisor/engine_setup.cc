@@ -1,5 +1,7 @@
 #include "supervisor/engine_setup.h"
 
+#include <algorithm>
+
 #include "workers/decode_worker.h"
 
 namespace qscan::supervisor {
@@ -7,6 +9,9 @@ namespace qscan::supervisor {
 bool prepare_scanning(const policy::Config& config, workers::ClamEngine& engine,
                       std::string* error) {
   workers::init_decoders();
+  // Only the in-worker scanner needs the engine; clamd/spamd-only sites skip the load.
+  if (std::find(config.scanners.begin(), config.scanners.end(), "clamav") == config.scanners.end())
+    return true;
   workers::ClamLimits limits;
   limits.max_scan_bytes = config.max_decoded_bytes;
   limits.max_file_bytes = config.max_file_bytes;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include "ipc/arena_reader.h"
 #include "ipc/shared_memory.h"
 #include "policy/format_checks.h"
+#include "supervisor/daemon_scans.h"
 #include "supervisor/exit_codes.h"
 #include "supervisor/host_name.h"
 #include "supervisor/maildir.h"
@@ -21,6 +23,10 @@
 
 namespace qscan::supervisor {
 namespace {
+
+bool uses_scanner(const policy::Config& c, std::string_view name) {
+  return std::find(c.scanners.begin(), c.scanners.end(), name) != c.scanners.end();
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -163,11 +169,14 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
   for (const auto& p : dec.decoded.parts) {
     if (!p.data.empty()) items.push_back({p.path, p.data, false});
   }
+  const bool use_clamav = uses_scanner(cfg, "clamav") && in.engine && in.engine->loaded();
   std::string scratch;
   const std::string scratch_parent = in.dry_run
                                          ? (std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp")
                                          : cfg.spool_dir + "/work";
-  if (!make_scratch_dir(scratch_parent, scratch, &error)) {
+  if (!use_clamav) {
+    // clamd and/or spamassassin only: no in-worker engine.
+  } else if (!make_scratch_dir(scratch_parent, scratch, &error)) {
     facts.scanner_failure = "cannot create scan scratch dir: " + error;
   } else {
     ipc::SharedArena arena;
@@ -213,12 +222,52 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
     out.failures.push_back(*facts.scanner_failure);
     log.event(*facts.scanner_failure);
   }
-  if (out.scanners.empty() && in.engine) out.scanners.push_back({"clamav", in.engine->version()});
+  if (use_clamav && out.scanners.empty()) out.scanners.push_back({"clamav", in.engine->version()});
+
+  // --- clamd: the raw message (clamd unpacks it itself), over FILDES or zINSTREAM ---
+  const std::uint64_t sequence = static_cast<std::uint64_t>(::getpid());
+  if (uses_scanner(cfg, "clamd")) {
+    ClamdOutcome c = run_clamd_stage(cfg, *in.message, sequence);
+    out.daemon_timings.push_back({"clamd", c.timing.seconds, c.timing.max_rss_kb});
+    if (c.version) out.scanners.push_back(*c.version);
+    facts.hits.insert(facts.hits.end(), c.hits.begin(), c.hits.end());
+    if (c.worker_failure && !facts.scanner_failure) facts.scanner_failure = c.worker_failure;
+    if (c.unavailable) facts.av_unavailable = c.unavailable;
+    for (const auto* why : {&c.worker_failure, &c.unavailable}) {
+      if (!*why) continue;
+      out.failures.push_back(**why);
+      log.event(**why);
+    }
+  }
   out.hits = facts.hits;
+
+  // --- spamd: AV and policy first; spam only for mail that would otherwise be delivered ---
+  std::vector<ipc::HeaderRecord> spam_headers;
+  StatusParts sp;
+  sp.spam_configured = uses_scanner(cfg, "spamassassin");
+  if (sp.spam_configured && decide(facts, cfg).action == Action::kDeliver) {
+    SpamOutcome so = run_spamd_stage(cfg, *in.message, in.client, sequence);
+    out.daemon_timings.push_back({"spamd", so.timing.seconds, so.timing.max_rss_kb});
+    if (!so.skipped.empty()) out.notes.push_back("SpamAssassin skipped: " + so.skipped);
+    if (so.unavailable) {
+      facts.spam_unavailable = so.unavailable;
+      out.failures.push_back(*so.unavailable);
+      log.event(*so.unavailable + (cfg.spam_failure == "pass" ? " (passed unchecked)" : ""));
+      if (cfg.spam_failure == "pass") out.notes.push_back("spam check failed, passed");
+    }
+    if (so.ran) {
+      facts.spam_ran = true;
+      facts.is_spam = so.result.is_spam;
+      facts.spam_score = so.result.score_value;
+      sp.spam = {true, so.result.is_spam, so.result.score, so.result.threshold};
+      spam_headers = so.result.headers;
+      out.scanners.push_back({"spamassassin", so.result.version});
+    }
+  }
 
   // --- verdict ---
   out.verdict = decide(facts, cfg);
-  StatusParts sp;
+  out.spam_headers = spam_headers;
   sp.verdict = out.verdict.reason.empty() ? "Clear" : out.verdict.reason;
   sp.client = in.client;
   if (cfg.log_crypto) sp.crypto = out.crypto;
@@ -253,6 +302,9 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
                               out.verdict.reason, scanner_text}))
       log.event("cannot append to quarantine.log");
     out.exit_code = cfg.reject ? exit_code::kPermanentReject : exit_code::kQueued;
+  } else if (out.verdict.action == Action::kDrop) {
+    out.exit_code = 0;  // accepted and discarded, as Qmail-Scanner does over sa_delete
+    log.event("dropped (" + out.verdict.reason + "): " + out.verdict.description);
   } else if (out.verdict.action == Action::kDefer) {
     out.exit_code = exit_code::kTemporaryReject;
     log.event("deferred (" + out.verdict.reason + "): " + out.verdict.description);
@@ -262,6 +314,7 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
         out.scanners,       out.status + "", out.seconds, now};
     std::string headers = received_header(h);
     if (cfg.add_headers) headers += x_qmail_scanner_headers(h);
+    for (const auto& sh : spam_headers) headers += sh.name + ": " + sh.value + "\n";
     std::string_view body = as_view(message_bytes(*in.message));
     if (out.verdict.rewrite && dec.decoded.rewritten_message)
       body = as_view(*dec.decoded.rewritten_message);

@@ -60,6 +60,14 @@ struct PipelineResult {
   std::string message_id;
   WorkerTiming decode;
   WorkerTiming scan;
+  struct DaemonTiming {
+    std::string name;  // "clamd", "spamd"
+    double seconds = 0;
+    long max_rss_kb = 0;
+  };
+  std::vector<DaemonTiming> daemon_timings;
+  std::vector<ipc::HeaderRecord> spam_headers;  // X-Spam-* added on delivery
+  std::vector<std::string> notes;               // e.g. "SpamAssassin skipped: relay client"
   double seconds = 0;
 };
 

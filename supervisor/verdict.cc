@@ -37,6 +37,13 @@ Verdict decide(const ScanFacts& facts, const policy::Config& config) {
     return quarantine(QuarantineClass::kViruses, "virus:" + h.name,
                       h.name + " found by " + h.scanner + (h.path.empty() ? "" : " in " + h.path));
   }
+  if (facts.av_unavailable) {
+    Verdict v;
+    v.action = Action::kDefer;
+    v.reason = "scanner-unavailable";
+    v.description = *facts.av_unavailable;
+    return v;
+  }
   if (facts.scanner_failure) return failure(config, "scanner-failure", *facts.scanner_failure);
   if (facts.decoder_failure) return failure(config, "decoder-failure", *facts.decoder_failure);
 
@@ -55,6 +62,23 @@ Verdict decide(const ScanFacts& facts, const policy::Config& config) {
   }
   Verdict clean;
   clean.rewrite = facts.has_rewrite;
+  if (facts.spam_unavailable && config.spam_failure == "defer") {
+    clean.action = Action::kDefer;
+    clean.reason = "spam-scanner-unavailable";
+    clean.description = *facts.spam_unavailable;
+    return clean;
+  }
+  if (facts.spam_ran && config.sa_delete > 0 && facts.spam_score >= config.sa_delete) {
+    clean.action = Action::kDrop;
+    clean.reason = "spam:deleted";
+    clean.description = "SpamAssassin score " + std::to_string(facts.spam_score) +
+                        " >= sa_delete " + std::to_string(config.sa_delete);
+    return clean;
+  }
+  if (facts.spam_ran && config.sa_quarantine > 0 && facts.spam_score >= config.sa_quarantine)
+    return quarantine(QuarantineClass::kSpam, "spam",
+                      "SpamAssassin score " + std::to_string(facts.spam_score) +
+                          " >= sa_quarantine " + std::to_string(config.sa_quarantine));
   return clean;
 }
 

@@ -13,7 +13,8 @@
 
 namespace qscan::supervisor {
 
-enum class Action { kDeliver, kQuarantine, kDefer };
+// kDrop: accepted and discarded (sa_delete), as Qmail-Scanner does for very high scores.
+enum class Action { kDeliver, kQuarantine, kDefer, kDrop };
 enum class QuarantineClass { kNone, kViruses, kPolicy, kSpam };
 
 const char* quarantine_dir_name(QuarantineClass c);  // "viruses", "policy", "spam"
@@ -32,6 +33,13 @@ struct ScanFacts {
   std::optional<std::string> decoder_failure;  // why the decode worker failed
   std::optional<std::string> scanner_failure;  // why the scan worker failed
   bool has_rewrite = false;
+  // An AV daemon that is down, slow or answers garbage: the message defers, never passes.
+  std::optional<std::string> av_unavailable;
+  // spamd failed: config spam_failure decides (defer, or pass and log).
+  std::optional<std::string> spam_unavailable;
+  bool spam_ran = false;
+  bool is_spam = false;
+  double spam_score = 0;
 };
 
 Verdict decide(const ScanFacts& facts, const policy::Config& config);

@@ -25,6 +25,7 @@ constexpr char kDoneByte = 'K';
   hardening::SandboxOptions opts;
   opts.result_fd = result_fd;
   opts.peer_fd = spec.peer_fd;
+  opts.keep_fds = spec.keep_fds;
   opts.enter_namespaces = spec.enter_namespaces;
   if (spec.identity) {
     opts.worker_uid = spec.identity->uid;

@@ -22,6 +22,8 @@ const char* action_name(supervisor::Action a) {
       return "quarantine";
     case supervisor::Action::kDefer:
       return "defer";
+    case supervisor::Action::kDrop:
+      return "drop";
   }
   return "?";
 }

@@ -38,6 +38,7 @@ class ClamEngine {
   std::uint64_t signatures() const { return signatures_; }
   // "<libclamav version>/<database version>", as Qmail-Scanner's "clamscan: 0.99/2365." field.
   const std::string& version() const { return version_; }
+  bool loaded() const { return engine_ != nullptr; }
 
  private:
   cl_engine* engine_ = nullptr;
