@@ -272,8 +272,8 @@ TEST_F(QscandTest, CleanMessageDeliveredByteExactThroughDaemon) {
 }
 
 TEST_F(QscandTest, ThinClientIsReallyThin) {
-  // The thin client must not scan itself: if it did, a config with a broken signature dir
-  // would still work in qscand (loaded at start) but fail in the client.
+  // The thin client must not scan itself: with max_message_bytes = 100 in the client's view
+  // only (qscand loaded the config before the change), the message is still accepted.
   start_daemon();
   write_config("max_message_bytes = 100\n");  // the client's view only; qscand keeps its own
   RunResult r = client(sample("clean.eml"), envelope());
@@ -339,7 +339,7 @@ TEST_F(QscandTest, DaemonKilledMidMessageClientDefersNothingDelivered) {
   EXPECT_FALSE(below.empty());
 }
 
-// Bug: the hung decode worker survives qscand's SIGKILL and keeps spinning (see final report).
+// The per-message supervisor (PR_SET_PDEATHSIG) and its hung worker must not outlive qscand.
 TEST_F(QscandTest, DaemonKilledLeavesNoWorkerBehind) {
   write_config("worker_timeout_ms = 60000\n");
   start_daemon({{"QSCAN_TEST_FAULT", "decode:hang"}});
