@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <regex>
 #include <set>
 #include <string_view>
 #include <type_traits>
@@ -187,6 +188,17 @@ bool set_string(Ctx& ctx, const Field& f, const toml::node& n, std::string& out)
   }
   std::string v = n.as_string()->get();
   if (!check_choice(ctx, f, n, v)) return false;
+  // Regex-valued keys: refuse at load what would otherwise fail per message.
+  const bool regex_key =
+      f.name == "dlp_monitor" || (f.name == "archive" && v != "true" && v != "false");
+  if (regex_key && !v.empty()) {
+    try {
+      std::regex re(v, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+      return ctx.fail(n, "key '" + std::string(f.name) + "': not a valid regular expression (" +
+                             e.what() + ")");
+    }
+  }
   out = std::move(v);
   return true;
 }

@@ -52,6 +52,7 @@ void send_reply(int sock, int code, const std::string& text = {}) {
 struct Generation {
   std::unique_ptr<policy::Config> config;
   std::unique_ptr<workers::ClamEngine> engine;
+  std::unique_ptr<policy::PolicySet> policy;
 };
 
 class Daemon {
@@ -90,6 +91,8 @@ bool Daemon::load(Generation& g, std::string* error) {
     return false;
   }
   g.config = std::make_unique<policy::Config>(std::move(*cfg));
+  g.policy = std::make_unique<policy::PolicySet>();
+  if (!prepare_policy(*g.config, *g.policy, error)) return false;
   g.engine = std::make_unique<workers::ClamEngine>();
   return prepare_scanning(*g.config, *g.engine, error);
 }
@@ -257,8 +260,8 @@ void Daemon::spawn(Connection c) {
   queue_.clear();
   int flags = ::fcntl(c.sock.get(), F_GETFL);
   ::fcntl(c.sock.get(), F_SETFL, flags & ~O_NONBLOCK);
-  HandleResult r = handle_message(*gen_.config, *gen_.engine, c.fds[0].get(), c.fds[1].get(),
-                                  client_from_pairs(c.env), *log_);
+  HandleResult r = handle_message(*gen_.config, *gen_.engine, *gen_.policy, c.fds[0].get(),
+                                  c.fds[1].get(), client_from_pairs(c.env), *log_);
   send_reply(c.sock.get(), r.exit_code, r.custom_text);
   ::_exit(0);
 }

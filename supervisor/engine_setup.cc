@@ -2,9 +2,17 @@
 
 #include <algorithm>
 
+#include "policy/policy_rules.h"
 #include "workers/decode_worker.h"
 
 namespace qscan::supervisor {
+
+bool prepare_policy(const policy::Config& config, policy::PolicySet& out, std::string* error) {
+  std::string why;
+  if (policy::load_policy(config.policy_file, out, &why)) return true;
+  if (error) *error = "policy file: " + why;
+  return false;
+}
 
 bool prepare_scanning(const policy::Config& config, workers::ClamEngine& engine,
                       std::string* error) {

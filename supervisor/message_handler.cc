@@ -9,8 +9,8 @@
 namespace qscan::supervisor {
 
 HandleResult handle_message(const policy::Config& config, const workers::ClamEngine& engine,
-                            int message_fd, int envelope_fd, const ClientInfo& client,
-                            LogSink& log) {
+                            const policy::PolicySet& policy, int message_fd, int envelope_fd,
+                            const ClientInfo& client, LogSink& log) {
   InputMessage message;
   std::string error;
   if (int rc = read_message(message_fd, config.max_message_bytes, message, &error); rc != 0) {
@@ -39,6 +39,8 @@ HandleResult handle_message(const policy::Config& config, const workers::ClamEng
   PipelineInput in;
   in.config = &config;
   in.engine = &engine;
+  in.policy = &policy;
+  in.policy = &policy;
   in.message = &message;
   in.envelope = std::move(env.envelope);
   in.envelope_bytes = std::move(envelope_bytes);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "policy/config.h"
+#include "policy/policy_rules.h"
 #include "supervisor/client_info.h"
 #include "supervisor/log_sink.h"
 #include "workers/scan/clamav_engine.h"
@@ -19,7 +20,7 @@ struct HandleResult {
 // Reads the message from `message_fd` to EOF, then the envelope from `envelope_fd`, and
 // runs the pipeline. `engine` must be loaded.
 HandleResult handle_message(const policy::Config& config, const workers::ClamEngine& engine,
-                            int message_fd, int envelope_fd, const ClientInfo& client,
-                            LogSink& log);
+                            const policy::PolicySet& policy, int message_fd, int envelope_fd,
+                            const ClientInfo& client, LogSink& log);
 
 }  // namespace qscan::supervisor

@@ -6,14 +6,19 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <regex>
 
 #include "ipc/arena_reader.h"
 #include "ipc/shared_memory.h"
 #include "policy/format_checks.h"
+#include "policy/policy_eval.h"
+#include "supervisor/archive_writer.h"
+#include "supervisor/custom_reply.h"
 #include "supervisor/daemon_scans.h"
 #include "supervisor/exit_codes.h"
 #include "supervisor/host_name.h"
 #include "supervisor/maildir.h"
+#include "supervisor/notifier.h"
 #include "supervisor/qmail_queue_exec.h"
 #include "supervisor/quarantine_writer.h"
 #include "supervisor/spool.h"
@@ -105,6 +110,66 @@ struct DecodeStage {
   ipc::DecodedArena decoded;
   ReadOnlyArena arena;
 };
+
+// Hits whose names match dlp_monitor are monitored, not blocked (Qmail-Scanner's DLP).
+void split_dlp_hits(const policy::Config& cfg, ScanFacts& facts, LogSink& log) {
+  if (cfg.dlp_monitor.empty() || facts.hits.empty()) return;
+  try {
+    const std::regex re(cfg.dlp_monitor, std::regex::ECMAScript | std::regex::icase);
+    std::vector<ipc::ScanHitRecord> blocking;
+    for (auto& h : facts.hits) {
+      // Signature names are short and come from our own signatures: bounded input.
+      if (std::regex_search(h.name, re))
+        facts.dlp_hits.push_back(h);
+      else
+        blocking.push_back(h);
+    }
+    facts.hits = std::move(blocking);
+  } catch (const std::regex_error& e) {
+    log.event(std::string("dlp_monitor is not a valid regex, ignored: ") + e.what());
+  }
+}
+
+bool has_finding(const ScanFacts& f, std::string_view check) {
+  return std::any_of(f.findings.begin(), f.findings.end(),
+                     [&](const ipc::FindingRecord& r) { return r.check == check; });
+}
+
+// What the policy file's rules see: envelope, client, decoded headers, every leaf, and the
+// virtual headers of Qmail-Scanner 2.x computed from the decoder's findings.
+policy::PolicyFacts policy_facts(const PipelineInput& in, const ipc::DecodedArena& d,
+                                 const ScanFacts& facts) {
+  policy::PolicyFacts pf;
+  pf.mail_from = in.envelope.sender;
+  pf.rcpt_to = in.envelope.recipients;
+  pf.remote_ip = in.client.remote_ip;
+  for (const auto& h : d.headers) pf.headers.emplace_back(h.name, h.value);
+  for (const auto& p : d.parts) {
+    policy::PolicyAttachment a;
+    a.names = p.filenames;
+    const auto slash = p.path.rfind('/');
+    const std::string last = slash == std::string::npos ? p.path : p.path.substr(slash + 1);
+    // Archive members are named by their path; MIME parts by number ("2/1"), not a name.
+    if (p.decoder == "archive" || p.decoder == "tnef" || p.decoder == "uu") a.names.push_back(last);
+    a.size = p.size;
+    a.path = p.path;
+    if (p.flags & ipc::kPartEncrypted) pf.zip_password_protected = true;
+    pf.attachments.push_back(std::move(a));
+  }
+  pf.crypto = d.crypto;
+  pf.file_length_too_long = has_finding(facts, "long_filename");
+  pf.file_double_barreled = has_finding(facts, "double_extension");
+  pf.file_clsid = has_finding(facts, "clsid_extension");
+  pf.sensitive_and_no_crypto = !facts.dlp_hits.empty() && d.crypto.empty();
+  return pf;
+}
+
+std::string reject_text(const Verdict& v) {
+  if (v.qclass == QuarantineClass::kViruses)
+    return "this message contains a virus (" + v.reason.substr(v.reason.find(':') + 1) +
+           ") and was rejected";
+  return "this message was rejected by policy (" + v.reason + ")";
+}
 
 }  // namespace
 
@@ -239,7 +304,17 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
       log.event(**why);
     }
   }
+  split_dlp_hits(cfg, facts, log);
   out.hits = facts.hits;
+
+  // --- policy file rules over the validated facts ---
+  if (in.policy && !in.policy->rules.empty()) {
+    const policy::PolicyFacts pf = policy_facts(in, dec.decoded, facts);
+    if (auto m = policy::evaluate_policy(*in.policy, pf)) {
+      facts.policy_hit = PolicyHit{m->rule->description, m->where,
+                                   m->rule->action == policy::RuleAction::kGreylist};
+    }
+  }
 
   // --- spamd: AV and policy first; spam only for mail that would otherwise be delivered ---
   std::vector<ipc::HeaderRecord> spam_headers;
@@ -268,6 +343,7 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
   // --- verdict ---
   out.verdict = decide(facts, cfg);
   out.spam_headers = spam_headers;
+  sp.dlp = out.verdict.dlp;
   sp.verdict = out.verdict.reason.empty() ? "Clear" : out.verdict.reason;
   sp.client = in.client;
   if (cfg.log_crypto) sp.crypto = out.crypto;
@@ -302,12 +378,32 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
                               out.verdict.reason, scanner_text}))
       log.event("cannot append to quarantine.log");
     out.exit_code = cfg.reject ? exit_code::kPermanentReject : exit_code::kQueued;
+    if (cfg.reject) {
+      // Reject mode tells the client in the SMTP reply instead of by alert mail.
+      out.custom_text = make_custom_text(true, reject_text(out.verdict));
+    } else if (out.verdict.qclass != QuarantineClass::kSpam) {
+      NotifyContext nc;
+      nc.envelope = &in.envelope;
+      nc.verdict = &out.verdict;
+      for (const auto& h : dec.decoded.headers) nc.headers.emplace_back(h.name, h.value);
+      nc.subject = out.subject;
+      nc.message_id = out.message_id;
+      nc.quarantine_id = out.quarantine_file;
+      nc.scanners = scanner_text;
+      out.notifications = send_notifications(cfg, nc, log);
+    }
   } else if (out.verdict.action == Action::kDrop) {
     out.exit_code = 0;  // accepted and discarded, as Qmail-Scanner does over sa_delete
     log.event("dropped (" + out.verdict.reason + "): " + out.verdict.description);
   } else if (out.verdict.action == Action::kDefer) {
     out.exit_code = exit_code::kTemporaryReject;
-    log.event("deferred (" + out.verdict.reason + "): " + out.verdict.description);
+    if (out.verdict.greylist) {
+      out.custom_text = make_custom_text(
+          false, "greylisted (" + out.verdict.description + "), please try again later");
+      log.event("greylisted (" + out.verdict.reason + "): " + out.verdict.description);
+    } else {
+      log.event("deferred (" + out.verdict.reason + "): " + out.verdict.description);
+    }
   } else {
     ReportHeaderInput h{
         in.envelope.sender, &in.client,      host_name(), static_cast<unsigned>(::getuid()),
@@ -323,6 +419,13 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
     if (qr.exit_code != 0) {
       out.failures.push_back(qr.error);
       log.event("qmail-queue failed, message deferred: " + qr.error);
+    } else if (!out.verdict.dlp.empty() || should_archive(cfg, in.envelope)) {
+      // After qmail-queue accepted it: the archive never holds mail that was not passed.
+      std::string name;
+      if (write_archive(cfg.spool_dir, {headers, body}, in.envelope, &name, &error))
+        out.archive_file = "archive/new/" + name;
+      else
+        log.event("archive copy failed (message was delivered): " + error);
     }
   }
 

@@ -9,6 +9,7 @@
 
 #include "ipc/records.h"
 #include "policy/config.h"
+#include "policy/policy_rules.h"
 #include "supervisor/client_info.h"
 #include "supervisor/envelope.h"
 #include "supervisor/log_sink.h"
@@ -22,6 +23,7 @@ namespace qscan::supervisor {
 struct PipelineInput {
   const policy::Config* config = nullptr;
   const workers::ClamEngine* engine = nullptr;
+  const policy::PolicySet* policy = nullptr;  // quarantine-attachments.txt rules (may be empty)
   const InputMessage* message = nullptr;
   Envelope envelope;
   std::string envelope_bytes;  // passed on unchanged
@@ -55,7 +57,9 @@ struct PipelineResult {
   std::vector<ScannerVersion> scanners;
   std::vector<std::string> failures;  // worker failures and other logged problems
   std::string quarantine_file;        // spool-relative path when quarantined
-  std::string custom_text;            // custom SMTP reply for reject mode (custom_error)
+  std::string archive_file;
+  int notifications = 0;    // alerts queued           // spool-relative path of the archive copy
+  std::string custom_text;  // custom SMTP reply for reject mode (custom_error)
   std::string subject;
   std::string message_id;
   WorkerTiming decode;

@@ -1,6 +1,7 @@
 #include "supervisor/qmail_queue_exec.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,9 +53,9 @@ QueueResult run_qmail_queue(const std::string& program,
     if (::dup2(msg[0], 0) < 0 || ::dup2(env[0], 1) < 0) ::_exit(120);
     int status_fd = exec_status[1];
     ::fcntl(status_fd, F_SETFD, FD_CLOEXEC);
-    for (int fd = 2; fd < 1024; ++fd) {
-      if (fd != status_fd && fd != 2) ::close(fd);
-    }
+    // Every other descriptor closes at exec (the status pipe too, which is how the parent
+    // learns that exec worked); one syscall, and no upper bound to miss.
+    ::close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
     ::signal(SIGPIPE, SIG_DFL);
     char* argv[] = {const_cast<char*>(program.c_str()), nullptr};
     ::execv(program.c_str(), argv);

@@ -1,20 +1,20 @@
 // qmail-scanner-queue: run by qmail-smtpd (via $QMAILQUEUE) with the message on fd 0 and
-// the envelope on fd 1; answers with a qmail-queue(8) exit code. When qscand answers on
-// daemon_socket it is only a thin client; otherwise, if standalone_fallback allows, it is
-// the supervisor itself.
+// the envelope on fd 1; answers with a qmail-queue(8) exit code. It is only the thin client:
+// it links no scanner or decoder library (startup cost is paid on every SMTP transaction).
+// When qscand answers on daemon_socket it hands over fds 0 and 1 and waits; otherwise, if
+// standalone_fallback allows, it execs qmail-scanner-standalone (same directory), which is
+// the supervisor itself, with the same descriptors.
+#include <limits.h>
 #include <signal.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <string>
 
 #include "policy/config.h"
-#include "supervisor/client_info.h"
 #include "supervisor/custom_reply.h"
-#include "supervisor/engine_setup.h"
 #include "supervisor/exit_codes.h"
-#include "supervisor/host_name.h"
-#include "supervisor/log_sink.h"
-#include "supervisor/message_handler.h"
 #include "supervisor/thin_client.h"
 
 namespace {
@@ -29,7 +29,15 @@ int fail_early(const std::string& what, int code) {
   return code;
 }
 
-int run() {
+std::string standalone_path() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "qmail-scanner-standalone";
+  std::string self(buf, static_cast<std::size_t>(n));
+  return self.substr(0, self.rfind('/') + 1) + "qmail-scanner-standalone";
+}
+
+int run(char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   policy::ConfigError cerr;
   auto config = policy::load_config("", &cerr);
@@ -43,23 +51,19 @@ int run() {
   if (!config->standalone_fallback)
     return fail_early("qscand not answering (" + error + ") and standalone_fallback is off",
                       exit_code::kTemporaryReject);
-
-  set_host_name(config->hostname);
-  LogSink log(*config);
-  workers::ClamEngine engine;
-  if (!prepare_scanning(*config, engine, &error)) {
-    log.event("scanner setup: " + error);
-    return fail_early("scanner setup: " + error, exit_code::kConfigError);
-  }
-  HandleResult r = handle_message(*config, engine, 0, 1, client_from_environment(), log);
-  return finish_with_reply(*config, r.exit_code, r.custom_text);
+  const std::string path = standalone_path();
+  ::signal(SIGPIPE, SIG_DFL);
+  argv[0] = const_cast<char*>(path.c_str());
+  ::execv(path.c_str(), argv);
+  return fail_early("cannot run " + path + ": " + std::strerror(errno),
+                    exit_code::kTemporaryReject);
 }
 
 }  // namespace
 
-int main() {
+int main(int, char** argv) {
   try {
-    return run();
+    return run(argv);
   } catch (const std::bad_alloc&) {
     return fail_early("out of memory", exit_code::kOutOfMemory);
   } catch (const std::exception& e) {

@@ -46,6 +46,7 @@ std::string status_string(const StatusParts& s) {
       out += "SA:0(?/?):";
   }
   for (const auto& c : s.crypto) out += "CR:" + c + ":";
+  for (const auto& d : s.dlp) out += "DLP:" + d + ":";
   return out;
 }
 

@@ -23,6 +23,7 @@ struct StatusParts {
   bool spam_configured = false;
   SpamSummary spam;
   std::vector<std::string> crypto;  // "PGP(signed)", ... (only with log_crypto)
+  std::vector<std::string> dlp;     // DLP-monitored hits let through: "DLP:<name>:"
 };
 
 // "Clear:RC:0(1.2.3.4):SA:0(-4.4/5.0):CR:PGP(signed):" — the log form, without the

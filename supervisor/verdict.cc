@@ -6,7 +6,12 @@ namespace {
 constexpr std::string_view kLimitPrefix = "limit:";
 
 Verdict quarantine(QuarantineClass c, std::string reason, std::string description) {
-  return {Action::kQuarantine, c, std::move(reason), std::move(description), false};
+  Verdict v;
+  v.action = Action::kQuarantine;
+  v.qclass = c;
+  v.reason = std::move(reason);
+  v.description = std::move(description);
+  return v;
 }
 
 Verdict failure(const policy::Config& config, std::string reason, const std::string& why) {
@@ -54,6 +59,17 @@ Verdict decide(const ScanFacts& facts, const policy::Config& config) {
     if (config.limit_action == "defer") v.action = Action::kDefer;
     return v;
   }
+  if (facts.policy_hit) {
+    const PolicyHit& p = *facts.policy_hit;
+    Verdict v = quarantine(QuarantineClass::kPolicy, "policy:" + p.description,
+                           p.description + (p.where.empty() ? "" : " (" + p.where + ")"));
+    if (p.greylist) {
+      v.action = Action::kDefer;
+      v.qclass = QuarantineClass::kNone;
+      v.greylist = true;
+    }
+    return v;
+  }
   for (const auto& f : facts.findings) {
     if (f.check == "repeated_mime_header") continue;  // a rewrite, not a block
     if (f.check == "password_protected_zip")
@@ -79,6 +95,7 @@ Verdict decide(const ScanFacts& facts, const policy::Config& config) {
     return quarantine(QuarantineClass::kSpam, "spam",
                       "SpamAssassin score " + std::to_string(facts.spam_score) +
                           " >= sa_quarantine " + std::to_string(config.sa_quarantine));
+  for (const auto& h : facts.dlp_hits) clean.dlp.push_back(h.name);
   return clean;
 }
 

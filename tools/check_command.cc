@@ -146,6 +146,11 @@ int check_command(const std::vector<std::string>& args, const std::string& confi
     std::cerr << "qscan check: " << error << "\n";
     return 2;
   }
+  policy::PolicySet rules;
+  if (!supervisor::prepare_policy(*config, rules, &error)) {
+    std::cerr << "qscan check: " << error << "\n";
+    return 2;
+  }
   workers::ClamEngine engine;
   if (!supervisor::prepare_scanning(*config, engine, &error)) {
     std::cerr << "qscan check: " << error << "\n";
@@ -153,6 +158,7 @@ int check_command(const std::vector<std::string>& args, const std::string& confi
   }
   in.config = &*config;
   in.engine = &engine;
+  in.policy = &rules;
   in.message = &message;
   in.dry_run = true;
   in.client = supervisor::client_from_environment();

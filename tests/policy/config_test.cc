@@ -595,3 +595,21 @@ TEST(Config, EveryFieldHasAKey) {
 
 }  // namespace
 }  // namespace qscan::policy
+
+namespace qscan::policy {
+namespace {
+
+TEST(ConfigRegexKeys, BadRegexIsRefusedWithItsLine) {
+  ConfigError err;
+  EXPECT_FALSE(load_config_string("dlp_monitor = \"(unclosed\"\n", "t.toml", &err).has_value());
+  EXPECT_EQ(err.line, 1u);
+  EXPECT_NE(err.message.find("dlp_monitor"), std::string::npos) << err.message;
+  EXPECT_FALSE(load_config_string("\narchive = \"[a-\"\n", "t.toml", &err).has_value());
+  EXPECT_EQ(err.line, 2u);
+  auto ok = load_config_string("archive = \"(support|sales)@example\\\\.com\"\n", "t.toml", &err);
+  ASSERT_TRUE(ok.has_value()) << err.to_string();
+  EXPECT_EQ(ok->archive, "(support|sales)@example\\.com");
+}
+
+}  // namespace
+}  // namespace qscan::policy
