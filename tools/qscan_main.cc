@@ -6,6 +6,7 @@
 
 #include "tools/check_command.h"
 #include "tools/hardening_command.h"
+#include "tools/policy_command.h"
 
 namespace {
 
@@ -18,7 +19,9 @@ void usage() {
          "  hardening show [--worker NAME] [--format table|markdown|pfc|json]\n"
          "      print each worker's sandbox: seccomp rules and their groups, limits, layers\n"
          "  selftest [--worker NAME] [--json]\n"
-         "      sandbox a worker per profile and try every forbidden operation\n";
+         "      sandbox a worker per profile and try every forbidden operation\n"
+         "  policy check|compile|show FILE [-o OUT]\n"
+         "      validate, compile (to FILE.compiled) or list a quarantine-attachments.txt\n";
 }
 
 }  // namespace
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return qscan::tools::check_command(args, config_path);
   if (cmd == "hardening") return qscan::tools::hardening_command(args, config_path);
   if (cmd == "selftest") return qscan::tools::selftest_command(args, config_path);
+  if (cmd == "policy") return qscan::tools::policy_command(args, config_path);
   usage();
   return 2;
 }
