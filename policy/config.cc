@@ -58,6 +58,7 @@ const std::vector<Field>& fields() {
       {"worker_memory_mb", &Config::worker_memory_mb, 64},
       {"worker_cpu_seconds", &Config::worker_cpu_seconds},
       {"worker_failure_action", &Config::worker_failure_action, 0, {"quarantine", "defer"}},
+      {"worker_namespaces", &Config::worker_namespaces},
       // decode limits
       {"max_depth", &Config::max_depth},
       {"max_parts", &Config::max_parts},

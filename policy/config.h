@@ -21,6 +21,9 @@ struct Config {
   std::uint64_t worker_memory_mb = 4096;             // RLIMIT_AS (the scan worker maps the engine)
   std::uint64_t worker_cpu_seconds = 120;            // RLIMIT_CPU
   std::string worker_failure_action = "quarantine";  // "quarantine" (policy/) | "defer" (71)
+  // Network, IPC, mount, UTS, PID (and user) namespaces for every worker. About 1 ms per
+  // worker on a small machine; seccomp and Landlock already forbid what they would contain.
+  bool worker_namespaces = true;
 
   // --- decode limits (issue 3 enforces the archive ones) ---
   std::uint64_t max_depth = 20;

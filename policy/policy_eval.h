@@ -31,7 +31,7 @@ struct PolicyFacts {
 
 struct PolicyMatch {
   const PolicyRule* rule = nullptr;
-  std::string matched;  // the name or header value that matched (values cut to 4096 bytes)
+  std::string matched;  // the name or header value that matched (values cut to 1000 bytes)
   std::string where;    // part path (attachment rules) or header name (header rules)
 };
 

@@ -33,7 +33,7 @@
 //     must also be exactly equal.
 //   * Header rules: PATTERN is a case-insensitive ECMAScript regular expression (std::regex),
 //     searched anywhere in the RFC 2047-decoded value; a plain string is a regex matching
-//     itself. It is compiled at load: a bad regex is a line error. Values are cut to 4096
+//     itself. It is compiled at load: a bad regex is a line error. Values are cut to 1000
 //     bytes before matching (std::regex's backtracking recurses per character); on this
 //     library, patterns without back-references run on the polynomial (Thompson NFA)
 //     executor. A regex engine error while matching counts as a match (fail closed). When
@@ -104,7 +104,7 @@ bool operator==(const PolicySet& a, const PolicySet& b);
 inline constexpr std::size_t kMaxPolicyRules = 100000;
 inline constexpr std::size_t kMaxPolicyLineBytes = 8 * 1024;
 inline constexpr std::size_t kMaxPolicyFileBytes = 16 * 1024 * 1024;
-inline constexpr std::size_t kMaxHeaderValueBytes = 4096;
+inline constexpr std::size_t kMaxHeaderValueBytes = 1000;
 inline constexpr const char* kCompiledMagic = "qscan-policy 1";
 inline constexpr const char* kDefaultPolicyPath = "/etc/qscan/quarantine-attachments.txt";
 

@@ -67,6 +67,7 @@ WorkerSpec spec_for(hardening::WorkerKind kind, const policy::Config& c) {
   WorkerSpec s;
   s.kind = kind;
   s.identity = worker_identity(c.worker_user);
+  s.enter_namespaces = c.worker_namespaces;
   s.timeout_ms = c.worker_timeout_ms;
   s.memory_bytes = c.worker_memory_mb << 20;
   s.cpu_seconds = c.worker_cpu_seconds;

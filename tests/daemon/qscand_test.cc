@@ -138,6 +138,8 @@ class QscandTest : public ::testing::Test {
     t += "daemon_socket = \"" + sock_ + "\"\n";
     t += "clamav_db_dirs = [\"" + kSource + "/config/signatures\"]\n";
     t += "log_details = \"mailstats\"\n";
+    // Alerts (queued through the same fake) are covered by the pipeline tests.
+    t += "notify = [\"none\"]\n";
     // As root, qscand switches to `user`: stay root so the temp dirs stay writable.
     if (::geteuid() == 0) t += "user = \"root\"\n";
     t += extra;

@@ -471,12 +471,9 @@ TEST_F(Pipeline, DecoderCrashQuarantined) {
   EXPECT_TRUE(contains(r.stderr_text, "decode worker killed by signal")) << r.stderr_text;
 }
 
-// BUG (supervisor/test_faults.cc, trigger_fault_before_job, "crash" branch): the fault
-// calls ::raise(SIGSEGV), which needs tgkill/rt_sigprocmask; the decode seccomp profile
-// forbids those, so the worker dies of SIGSYS (seccomp) instead of SIGSEGV and the "crash"
-// fault never exercises the crash path. A real memory fault (e.g. a write through a null
-// pointer) would die of SIGSEGV.
-TEST_F(Pipeline, DISABLED_DecoderCrashFaultDiesOfSigsegv) {
+// The "crash" fault is a real memory fault: the worker dies of SIGSEGV, not of seccomp
+// (raise() would have needed signal syscalls the profile forbids).
+TEST_F(Pipeline, DecoderCrashFaultDiesOfSigsegv) {
   RunResult r =
       run(sample("clean.eml"), default_envelope(), {{"QSCAN_TEST_FAULT", "decode:crash"}});
   EXPECT_TRUE(contains(r.stderr_text, "(SEGV)")) << r.stderr_text;

@@ -17,8 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// sizeof(Config) on x86_64 / libstdc++ with the 52 keys of config.h.
-constexpr std::size_t kExpectedConfigSize = 968;
+// sizeof(Config) on x86_64 / libstdc++ with the 53 keys of config.h.
+constexpr std::size_t kExpectedConfigSize = 976;
 
 std::optional<Config> parse(const std::string& text, ConfigError* error) {
   return load_config_string(text, "test.toml", error);
@@ -116,6 +116,7 @@ worker_timeout_ms = 100
 worker_memory_mb = 64
 worker_cpu_seconds = 0
 worker_failure_action = "defer"
+worker_namespaces = false
 max_depth = 3
 max_parts = 4
 max_decoded_bytes = 5
@@ -172,6 +173,7 @@ quarantine_days = 0
   EXPECT_EQ(c->worker_memory_mb, 64u);
   EXPECT_EQ(c->worker_cpu_seconds, 0u);
   EXPECT_EQ(c->worker_failure_action, "defer");
+  EXPECT_FALSE(c->worker_namespaces);
   EXPECT_EQ(c->max_depth, 3u);
   EXPECT_EQ(c->max_parts, 4u);
   EXPECT_EQ(c->max_decoded_bytes, 5u);
@@ -581,7 +583,7 @@ TEST(Config, SampleConfigDocumentsEveryKeyWithItsDefault) {
 TEST(Config, KeysAreUnique) {
   const std::set<std::string> keys(config_keys().begin(), config_keys().end());
   EXPECT_EQ(keys.size(), config_keys().size());
-  EXPECT_EQ(keys.size(), 52u);
+  EXPECT_EQ(keys.size(), 53u);
 }
 
 // A tripwire for new fields: the loader's key table cannot see the struct, so a field added

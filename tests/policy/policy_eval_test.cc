@@ -139,7 +139,7 @@ TEST(PolicyEval, AnyOfRepeatedHeaders) {
 
 TEST(PolicyEval, HostileHeaderValueIsCappedAndSafe) {
   const std::string huge(1 << 20, 'a');
-  // Only the first 4096 bytes are looked at.
+  // Only the first kMaxHeaderValueBytes (1000, about an RFC 5322 line) are looked at.
   PolicySet tail = rules("TAIL\tSubject:\tbeyond the cap\n");
   EXPECT_EQ(hit_line(tail, with_header("Subject", huge + "TAIL")), 0u);
   EXPECT_EQ(hit_line(tail, with_header("Subject", std::string(100, 'a') + "TAIL")), 1u);
