@@ -55,6 +55,19 @@ void apply_arena_fault(std::string_view fault, std::span<std::byte> arena) {
     std::memcpy(&rh, arena.data() + ipc::kArenaRecordsOffset, sizeof rh);
     rh.length = ~std::uint64_t{0} - 7;
     std::memcpy(arena.data() + ipc::kArenaRecordsOffset, &rh, sizeof rh);
+  } else if (fault == "bad-offset") {
+    // The header claims records end beyond the region the worker was given.
+    ipc::ArenaHeader h;
+    std::memcpy(&h, arena.data(), sizeof h);
+    h.used = h.capacity + 4096;
+    std::memcpy(arena.data(), &h, sizeof h);
+  } else if (fault == "overlap") {
+    // The first record claims fewer bytes than its own fields take, so its last field
+    // overlaps the next record's header.
+    ipc::RecordHeader rh;
+    std::memcpy(&rh, arena.data() + ipc::kArenaRecordsOffset, sizeof rh);
+    if (rh.length >= 2 * sizeof(ipc::FieldHeader)) rh.length -= sizeof(ipc::FieldHeader);
+    std::memcpy(arena.data() + ipc::kArenaRecordsOffset, &rh, sizeof rh);
   } else if (fault == "huge-count") {
     ipc::ArenaHeader h;
     std::memcpy(&h, arena.data(), sizeof h);
