@@ -15,4 +15,16 @@ std::optional<WorkerIdentity> resolve_worker_user(const std::string& name) {
   return WorkerIdentity{65534, 65534, "65534"};
 }
 
+const std::optional<WorkerIdentity>& cached_worker_user(const std::string& name) {
+  static std::string cached_name;
+  static std::optional<WorkerIdentity> cached;
+  static bool resolved = false;
+  if (!resolved || cached_name != name) {
+    cached = resolve_worker_user(name);
+    cached_name = name;
+    resolved = true;
+  }
+  return cached;
+}
+
 }  // namespace qscan::hardening

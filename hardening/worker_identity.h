@@ -20,4 +20,9 @@ struct WorkerIdentity {
 // An unknown account falls back to "nobody", then to 65534.
 std::optional<WorkerIdentity> resolve_worker_user(const std::string& name);
 
+// The same, resolved once per process and remembered. Call it in a long-lived parent
+// (qscand, the standalone supervisor) before forking, so per-message children inherit the
+// answer instead of loading NSS modules and reading /etc/passwd for every message.
+const std::optional<WorkerIdentity>& cached_worker_user(const std::string& name);
+
 }  // namespace qscan::hardening

@@ -41,7 +41,7 @@ void run_client(const policy::Config& cfg, int peer_fd, std::vector<int> keep_fd
   spec.cpu_seconds = cfg.worker_cpu_seconds;
   spec.peer_fd = peer_fd;
   spec.keep_fds = std::move(keep_fds);
-  spec.identity = hardening::resolve_worker_user(cfg.worker_user);
+  spec.identity = hardening::cached_worker_user(cfg.worker_user);
   spec.enter_namespaces = cfg.worker_namespaces;
   WorkerResult wr = run_worker(spec, out.arena.map.bytes(), job);
   out.timing = {wr.seconds, wr.max_rss_kb};

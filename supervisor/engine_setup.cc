@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hardening/worker_identity.h"
 #include "policy/policy_rules.h"
 #include "workers/decode_worker.h"
 
@@ -17,6 +18,7 @@ bool prepare_policy(const policy::Config& config, policy::PolicySet& out, std::s
 bool prepare_scanning(const policy::Config& config, workers::ClamEngine& engine,
                       std::string* error) {
   workers::init_decoders();
+  hardening::cached_worker_user(config.worker_user);  // resolved here, inherited by children
   // Only the in-worker scanner needs the engine; clamd/spamd-only sites skip the load.
   if (std::find(config.scanners.begin(), config.scanners.end(), "clamav") == config.scanners.end())
     return true;

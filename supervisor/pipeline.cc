@@ -57,16 +57,10 @@ workers::DecodeOptions decode_options(const policy::Config& c) {
   return o;
 }
 
-// Resolved once per process: reading /etc/passwd per message is wasted work.
-const std::optional<hardening::WorkerIdentity>& worker_identity(const std::string& user) {
-  static const std::optional<hardening::WorkerIdentity> id = hardening::resolve_worker_user(user);
-  return id;
-}
-
 WorkerSpec spec_for(hardening::WorkerKind kind, const policy::Config& c) {
   WorkerSpec s;
   s.kind = kind;
-  s.identity = worker_identity(c.worker_user);
+  s.identity = hardening::cached_worker_user(c.worker_user);
   s.enter_namespaces = c.worker_namespaces;
   s.timeout_ms = c.worker_timeout_ms;
   s.memory_bytes = c.worker_memory_mb << 20;

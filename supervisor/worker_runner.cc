@@ -99,21 +99,20 @@ WorkerResult run_worker(const WorkerSpec& spec, std::span<std::byte> arena,
       timed_out = true;
       break;
     }
-    pollfd pfds[2] = {{fds[0], POLLIN, 0}, {pidfd, POLLIN, 0}};
+    // Once the pipe said all it will (the byte, or EOF), stop watching it: a hung-up pipe
+    // polls readable forever and would spin this loop while the worker's exit completes.
+    const bool watch_pipe = !pipe_eof && (!done_byte || pidfd < 0);
+    pollfd pfds[2] = {{watch_pipe ? fds[0] : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
     int n = ::poll(pfds, pidfd >= 0 ? 2 : 1, static_cast<int>(left));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
-    if (!pipe_eof && (pfds[0].revents & (POLLIN | POLLHUP))) {
+    if (watch_pipe && (pfds[0].revents & (POLLIN | POLLHUP))) {
       char b;
       ssize_t r = ::read(fds[0], &b, 1);
       if (r == 1 && b == kDoneByte) done_byte = true;
       if (r == 0) pipe_eof = true;
-      if (pipe_eof || done_byte) pfds[0].fd = -1;
     }
     if (pidfd >= 0 && (pfds[1].revents & POLLIN)) exited = true;
-    if (pipe_eof && pidfd >= 0) {
-      // Keep waiting on the pidfd only.
-    }
   }
   if (timed_out) ::kill(pid, SIGKILL);
   int status = 0;
