@@ -7,6 +7,7 @@
 #include "tools/check_command.h"
 #include "tools/hardening_command.h"
 #include "tools/policy_command.h"
+#include "tools/stats_command.h"
 
 namespace {
 
@@ -21,7 +22,9 @@ void usage() {
          "  selftest [--worker NAME] [--json]\n"
          "      sandbox a worker per profile and try every forbidden operation\n"
          "  policy check|compile|show FILE [-o OUT]\n"
-         "      validate, compile (to FILE.compiled) or list a quarantine-attachments.txt\n";
+         "      validate, compile (to FILE.compiled) or list a quarantine-attachments.txt\n"
+         "  stats [--since 7d] [--log FILE] [--syslog FILE] [--svg DIR] [--json]\n"
+         "      per-hour and per-day counts from mailstats.csv or syslog; SVG line charts\n";
 }
 
 }  // namespace
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
   if (cmd == "hardening") return qscan::tools::hardening_command(args, config_path);
   if (cmd == "selftest") return qscan::tools::selftest_command(args, config_path);
   if (cmd == "policy") return qscan::tools::policy_command(args, config_path);
+  if (cmd == "stats") return qscan::tools::stats_command(args, config_path);
   usage();
   return 2;
 }
