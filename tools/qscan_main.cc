@@ -5,9 +5,12 @@
 #include <vector>
 
 #include "tools/check_command.h"
+#include "tools/cleanup_command.h"
 #include "tools/hardening_command.h"
 #include "tools/policy_command.h"
+#include "tools/quarantine_command.h"
 #include "tools/stats_command.h"
+#include "tools/test_install_command.h"
 
 namespace {
 
@@ -23,6 +26,13 @@ void usage() {
          "      sandbox a worker per profile and try every forbidden operation\n"
          "  policy check|compile|show FILE [-o OUT]\n"
          "      validate, compile (to FILE.compiled) or list a quarantine-attachments.txt\n"
+         "  quarantine list [--class viruses|policy|spam] [--since 2d] [--json]\n"
+         "  quarantine show|delete ID      quarantine release ID [--to ADDR]... [--force]\n"
+         "      list, inspect (never the payload), re-inject (not rescanned) or remove\n"
+         "  cleanup [--dry-run]\n"
+         "      remove work files older than 30 h and quarantine older than quarantine_days\n"
+         "  test-install [--entry PATH]\n"
+         "      send clean, Eicar.com, EICAR and GTUBE messages through the entry point\n"
          "  stats [--since 7d] [--log FILE] [--syslog FILE] [--svg DIR] [--json]\n"
          "      per-hour and per-day counts from mailstats.csv or syslog; SVG line charts\n";
 }
@@ -54,6 +64,9 @@ int main(int argc, char** argv) {
   if (cmd == "hardening") return qscan::tools::hardening_command(args, config_path);
   if (cmd == "selftest") return qscan::tools::selftest_command(args, config_path);
   if (cmd == "policy") return qscan::tools::policy_command(args, config_path);
+  if (cmd == "quarantine") return qscan::tools::quarantine_command(args, config_path);
+  if (cmd == "cleanup") return qscan::tools::cleanup_command(args, config_path);
+  if (cmd == "test-install") return qscan::tools::test_install_command(args, config_path);
   if (cmd == "stats") return qscan::tools::stats_command(args, config_path);
   usage();
   return 2;
