@@ -72,6 +72,9 @@ std::string profile_markdown(WorkerKind kind, const SandboxOptions& o) {
   t += "| RLIMIT_AS | " + mib(o.address_space_bytes) + " (config worker_memory_mb) |\n";
   t += "| RLIMIT_CPU | " + std::to_string(o.cpu_seconds) + " s (config worker_cpu_seconds) |\n";
   t += "| RLIMIT_NOFILE | " + std::to_string(open_files_limit(kind)) + " |\n";
+  t += "| RLIMIT_FSIZE | " +
+       std::string(kind == WorkerKind::kScan ? "config max_decoded_bytes (temp files)" : "0") +
+       " |\n";
   t += "| RLIMIT_CORE | 0 |\n";
   t += "| namespaces | user (when not root), network, IPC, mount, UTS, PID |\n";
   t += "| capabilities | none (effective, permitted, inheritable, ambient, bounding) |\n";

@@ -130,6 +130,8 @@ bool enter_sandbox(WorkerKind kind, const SandboxOptions& o, SandboxStatus* stat
 
   if (!set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE", error)) return false;
   if (!set_limit(RLIMIT_CPU, o.cpu_seconds, "RLIMIT_CPU", error)) return false;
+  const std::uint64_t fsize = kind == WorkerKind::kScan ? o.max_file_size : 0;
+  if (!set_limit(RLIMIT_FSIZE, fsize, "RLIMIT_FSIZE", error)) return false;
   if (!kSanitized && !set_limit(RLIMIT_AS, o.address_space_bytes, "RLIMIT_AS", error)) return false;
 
   const bool root = ::geteuid() == 0;

@@ -30,6 +30,9 @@ struct SandboxOptions {
   int peer_fd = -1;           // daemon client: the only fd it may sendmsg/recvmsg on
   std::uint64_t address_space_bytes = 4ull << 30;
   std::uint64_t cpu_seconds = 120;
+  // RLIMIT_FSIZE: 0 for workers that write no files; the scan worker's temp files are
+  // bounded by this (config max_decoded_bytes).
+  std::uint64_t max_file_size = 0;
   // Scan worker only: the private scratch directory where libclamav may create its temp
   // files. Landlock grants file rights beneath it and nowhere else; without Landlock the
   // path-based file syscalls fail with EACCES instead.

@@ -88,7 +88,13 @@ bool maildir_deliver(const std::string& dir, const std::vector<std::string_view>
     ::unlink(tmp.c_str());
     return false;
   }
-  if (!fsync_dir(dir + "/new")) return fail(error, "fsync " + dir + "/new");
+  if (!fsync_dir(dir + "/new")) {
+    // Not durable, so not done: take the file back out, or the caller would defer a
+    // message that is also in new/ (quarantined twice when the sender retries).
+    fail(error, "fsync " + dir + "/new");
+    ::unlink(dst.c_str());
+    return false;
+  }
   if (name) *name = unique;
   return true;
 }

@@ -245,6 +245,7 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
     } else {
       WorkerSpec spec = spec_for(hardening::WorkerKind::kScan, cfg);
       spec.scratch_dir = scratch;
+      spec.max_file_size = cfg.max_decoded_bytes;
       // The worker runs as the worker uid: the scratch directory is its only writable place.
       if (spec.identity && ::chown(scratch.c_str(), spec.identity->uid, spec.identity->gid) != 0)
         facts.scanner_failure = "cannot hand the scratch dir to the worker uid";

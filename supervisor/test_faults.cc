@@ -55,18 +55,26 @@ void apply_arena_fault(std::string_view fault, std::span<std::byte> arena) {
     std::memcpy(&rh, arena.data() + ipc::kArenaRecordsOffset, sizeof rh);
     rh.length = ~std::uint64_t{0} - 7;
     std::memcpy(arena.data() + ipc::kArenaRecordsOffset, &rh, sizeof rh);
-  } else if (fault == "bad-offset") {
+  } else if (fault == "used-out-of-range") {
     // The header claims records end beyond the region the worker was given.
     ipc::ArenaHeader h;
     std::memcpy(&h, arena.data(), sizeof h);
     h.used = h.capacity + 4096;
     std::memcpy(arena.data(), &h, sizeof h);
-  } else if (fault == "overlap") {
+  } else if (fault == "field-out-of-range") {
+    // The first field claims a length that also overflows 8-byte alignment.
+    ipc::FieldHeader fh;
+    const std::size_t at = ipc::kArenaRecordsOffset + sizeof(ipc::RecordHeader);
+    if (arena.size() < at + sizeof fh) return;
+    std::memcpy(&fh, arena.data() + at, sizeof fh);
+    fh.length = ~std::uint64_t{0} - 3;
+    std::memcpy(arena.data() + at, &fh, sizeof fh);
+  } else if (fault == "overlap-records") {
     // The first record claims fewer bytes than its own fields take, so its last field
     // overlaps the next record's header.
     ipc::RecordHeader rh;
     std::memcpy(&rh, arena.data() + ipc::kArenaRecordsOffset, sizeof rh);
-    if (rh.length >= 2 * sizeof(ipc::FieldHeader)) rh.length -= sizeof(ipc::FieldHeader);
+    if (rh.length >= 8) rh.length -= 8;
     std::memcpy(arena.data() + ipc::kArenaRecordsOffset, &rh, sizeof rh);
   } else if (fault == "huge-count") {
     ipc::ArenaHeader h;

@@ -64,6 +64,7 @@ Verdict decide(const ScanFacts& facts, const policy::Config& config) {
     Verdict v = quarantine(QuarantineClass::kPolicy, "policy:" + p.description,
                            p.description + (p.where.empty() ? "" : " (" + p.where + ")"));
     if (p.greylist) {
+      v.reason = "greylist:" + p.description;  // its own status word in logs and stats
       v.action = Action::kDefer;
       v.qclass = QuarantineClass::kNone;
       v.greylist = true;

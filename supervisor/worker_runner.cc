@@ -33,6 +33,7 @@ constexpr char kDoneByte = 'K';
   }
   opts.address_space_bytes = spec.memory_bytes;
   opts.cpu_seconds = spec.cpu_seconds;
+  opts.max_file_size = spec.max_file_size;
   if (!spec.scratch_dir.empty()) opts.scratch_dir = spec.scratch_dir;
   hardening::SandboxStatus status;
   std::string error;
@@ -56,6 +57,7 @@ std::string describe_status(int status) {
     std::string s = "killed by signal " + std::to_string(sig) + " (" + sigabbrev_np(sig) + ")";
     if (sig == SIGSYS) s += ": seccomp violation";
     if (sig == SIGXCPU) s += ": CPU time limit";
+    if (sig == SIGXFSZ) s += ": file size limit";
     return s;
   }
   return "ended with wait status " + std::to_string(status);

@@ -19,9 +19,10 @@ struct WorkerSpec {
   std::uint64_t timeout_ms = 60000;
   std::uint64_t memory_bytes = 4ull << 30;
   std::uint64_t cpu_seconds = 120;
-  std::string scratch_dir;    // scan worker: libclamav temp files
-  int peer_fd = -1;           // daemon client: the connected clamd/spamd socket
-  std::vector<int> keep_fds;  // other descriptors the worker keeps (clamd FILDES: the memfd)
+  std::uint64_t max_file_size = 0;  // RLIMIT_FSIZE (scan worker temp files)
+  std::string scratch_dir;          // scan worker: libclamav temp files
+  int peer_fd = -1;                 // daemon client: the connected clamd/spamd socket
+  std::vector<int> keep_fds;        // other descriptors the worker keeps (clamd FILDES: the memfd)
   bool enter_namespaces = true;
   std::optional<hardening::WorkerIdentity> identity;  // set when the supervisor is root
 };

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -33,9 +34,8 @@
 #include <fstream>
 #include <future>
 #include <mutex>
-#include <poll.h>
-#include <stdexcept>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -84,8 +84,8 @@ unsigned fault_seed() {
 
 // A message of about n bytes (clean text).
 std::string message_of_size(std::size_t n, const std::string& id = "big@x") {
-  std::string m = "From: a@example.org\nTo: b@example.net\nSubject: big\nMessage-ID: <" + id +
-                  ">\n\n";
+  std::string m =
+      "From: a@example.org\nTo: b@example.net\nSubject: big\nMessage-ID: <" + id + ">\n\n";
   std::string line;
   for (int i = 0; i < 70; ++i) line.push_back(static_cast<char>('a' + (i * 7) % 26));
   line += "\n";
@@ -194,17 +194,17 @@ struct MaildirCounts {
 MaildirCounts check_maildirs_whole(const std::string& spool,
                                    const std::vector<std::string>& originals) {
   MaildirCounts c;
-  const std::pair<std::string, std::size_t*> dirs[] = {
-      {spool + "/quarantine/viruses", &c.viruses},
-      {spool + "/quarantine/policy", &c.policy},
-      {spool + "/quarantine/spam", &c.spam},
-      {spool + "/archive", &c.archive}};
+  const std::pair<std::string, std::size_t*> dirs[] = {{spool + "/quarantine/viruses", &c.viruses},
+                                                       {spool + "/quarantine/policy", &c.policy},
+                                                       {spool + "/quarantine/spam", &c.spam},
+                                                       {spool + "/archive", &c.archive}};
   for (const auto& [dir, count] : dirs) {
     for (const auto& f : entries(dir + "/new")) {
       ++*count;
       const std::string body = read_file(f);
       bool whole = false;
-      for (const auto& o : originals) whole = whole || (body.size() > o.size() && body.ends_with(o));
+      for (const auto& o : originals)
+        whole = whole || (body.size() > o.size() && body.ends_with(o));
       EXPECT_TRUE(whole) << "half-written file in new/: " << f << " (" << body.size() << " bytes)";
     }
     const auto left = entries(dir + "/tmp");
@@ -394,10 +394,9 @@ TEST_F(Faults, WorkerKilledAtRandomMomentMessageAccountedOnce) {
     const bool this_delivered = this_d == 1;
     const bool this_quarantined = q_now == static_cast<std::size_t>(quarantined) + 1;
     EXPECT_LE(this_d, 1u);
-    EXPECT_NE(this_delivered, this_quarantined)
-        << "delivered " << this_d << ", quarantine files " << q_now << " (before " << quarantined
-        << ")\n"
-        << r.stderr_text;
+    EXPECT_NE(this_delivered, this_quarantined) << "delivered " << this_d << ", quarantine files "
+                                                << q_now << " (before " << quarantined << ")\n"
+                                                << r.stderr_text;
     if (this_delivered) ++delivered;
     if (this_quarantined) {
       ++quarantined;
@@ -426,7 +425,8 @@ class ArenaFault : public Faults, public ::testing::WithParamInterface<ArenaCase
     return f.substr(f.find(':') + 1);
   }
   bool hook_exists() const {
-    return contains(read_or_empty(kSource + "/supervisor/test_faults.cc"), "\"" + hook_name() + "\"");
+    return contains(read_or_empty(kSource + "/supervisor/test_faults.cc"),
+                    "\"" + hook_name() + "\"");
   }
 };
 
@@ -469,22 +469,22 @@ TEST_P(ArenaFault, DeferredWhenConfiguredNothingWritten) {
 //                       field running past its record and the arena; align8 would wrap)
 //   overlap-records:    the first record's RecordHeader.length -= 8 (its last field then
 //                       overlaps the next record's header), record_count and used unchanged
-INSTANTIATE_TEST_SUITE_P(
-    Hooks, ArenaFault,
-    ::testing::Values(ArenaCase{"decode:corrupt-arena", "decoder-failure"},
-                      ArenaCase{"decode:huge-count", "decoder-failure"},
-                      ArenaCase{"scan:corrupt-arena", "scanner-failure"},
-                      ArenaCase{"scan:huge-count", "scanner-failure"},
-                      ArenaCase{"decode:used-out-of-range", "decoder-failure"},
-                      ArenaCase{"decode:field-out-of-range", "decoder-failure"},
-                      ArenaCase{"decode:overlap-records", "decoder-failure"},
-                      ArenaCase{"scan:overlap-records", "scanner-failure"}),
-    [](const auto& info) {
-      std::string n = info.param.fault;
-      for (char& ch : n)
-        if (ch == ':' || ch == '-') ch = '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(Hooks, ArenaFault,
+                         ::testing::Values(ArenaCase{"decode:corrupt-arena", "decoder-failure"},
+                                           ArenaCase{"decode:huge-count", "decoder-failure"},
+                                           ArenaCase{"scan:corrupt-arena", "scanner-failure"},
+                                           ArenaCase{"scan:huge-count", "scanner-failure"},
+                                           ArenaCase{"decode:used-out-of-range", "decoder-failure"},
+                                           ArenaCase{"decode:field-out-of-range",
+                                                     "decoder-failure"},
+                                           ArenaCase{"decode:overlap-records", "decoder-failure"},
+                                           ArenaCase{"scan:overlap-records", "scanner-failure"}),
+                         [](const auto& info) {
+                           std::string n = info.param.fault;
+                           for (char& ch : n)
+                             if (ch == ':' || ch == '-') ch = '_';
+                           return n;
+                         });
 
 // =======================================================================================
 // C. Spool on a full filesystem.
@@ -511,7 +511,7 @@ TEST_P(FullSpool, EicarQuarantineFailsTemporarilyNothingInNew) {
                           {"QSCAN_ENOSPC_LOG", "1"}});
   ASSERT_FALSE(r.timed_out);
   EXPECT_TRUE(contains(r.stderr_text, "enospc_preload: ")) << "the shim did not act\n"
-                                                          << r.stderr_text;
+                                                           << r.stderr_text;
   EXPECT_EQ(r.exit_code, 53) << r.stderr_text;  // exit_codes.h kWriteError
   MaildirCounts m = expect_nothing_delivered(msg);
   EXPECT_EQ(m.quarantined(), 0u) << "a quarantine file was left in new/ after a failed write";
@@ -520,24 +520,17 @@ TEST_P(FullSpool, EicarQuarantineFailsTemporarilyNothingInNew) {
   EXPECT_TRUE(contains(r.stderr_text, c.log_word)) << r.stderr_text;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Enospc, FullSpool,
-    ::testing::Values(EnospcCase{"write", "write", "0", "write "},
-                      EnospcCase{"short_write", "write", "700", "write "},
-                      EnospcCase{"fsync", "fsync", "0", "fsync "},
-                      EnospcCase{"rename", "rename", "0", "rename"},
-                      EnospcCase{"create", "open", "0", "create "}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Enospc, FullSpool,
+                         ::testing::Values(EnospcCase{"write", "write", "0", "write "},
+                                           EnospcCase{"short_write", "write", "700", "write "},
+                                           EnospcCase{"fsync", "fsync", "0", "fsync "},
+                                           EnospcCase{"rename", "rename", "0", "rename"},
+                                           EnospcCase{"create", "open", "0", "create "}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
-// The directory fsync after the rename into new/ fails (maildir.cc fsync_dir): the file is
-// already complete in new/, yet the message is refused with 53, so the sender retries and
-// the message is quarantined twice, with a second notification. The file in new/ is whole.
-// DISABLED: product bug. supervisor/maildir.cc maildir_deliver() (line 91) returns false
-// when fsync_dir(new/) fails after the rename succeeded, leaving the file in new/; then
-// pipeline.cc (the write_quarantine branch) exits kWriteError (53). Fix: treat the message
-// as quarantined once rename() succeeded (log the fsync failure), or unlink new/<name>
-// before returning false.
-TEST_F(Faults, DISABLED_DirectoryFsyncFailureAfterRenameIsNotBothQuarantinedAndDeferred) {
+// The directory fsync after the rename into new/ fails: maildir_deliver() takes the file
+// back out of new/ before refusing with 53, so a retry cannot quarantine the message twice.
+TEST_F(Faults, DirectoryFsyncFailureAfterRenameIsNotBothQuarantinedAndDeferred) {
   write_config("notify = [\"none\"]\n");
   const std::string msg = sample("eicar.eml");
   RunResult r = run(msg, {{"LD_PRELOAD", QSCAN_ENOSPC_PRELOAD},
@@ -658,9 +651,11 @@ TEST_F(Faults, QmailQueueKilledAtRandomWhileStoring) {
     ASSERT_FALSE(r.timed_out);
     std::size_t whole = 0;
     for (const auto& d : read_deliveries(store_)) {
-      if (d.message.ends_with(msg)) ++whole;
-      else EXPECT_FALSE(contains(d.message, "Message-ID: <q" + std::to_string(iter) + "@x>"))
-          << "partial delivery " << d.name;
+      if (d.message.ends_with(msg))
+        ++whole;
+      else
+        EXPECT_FALSE(contains(d.message, "Message-ID: <q" + std::to_string(iter) + "@x>"))
+            << "partial delivery " << d.name;
     }
     if (r.exit_code == 0) {
       ++expected_deliveries;
@@ -816,8 +811,8 @@ TEST(FaultsDaemon, ConfigDeletedUnderRunningQscand) {
                     client_cfg = dir.path() + "/client.toml", err = dir.path() + "/qscand.err";
   fs::create_directories(store);
   std::string cfg = "qmail_queue = \"" + fake_qmail_queue_path() + "\"\n" + "spool_dir = \"" +
-                    spool + "\"\n" + "daemon_socket = \"" + sock + "\"\n" +
-                    "clamav_db_dirs = [\"" + kSource + "/config/signatures\"]\n" +
+                    spool + "\"\n" + "daemon_socket = \"" + sock + "\"\n" + "clamav_db_dirs = [\"" +
+                    kSource + "/config/signatures\"]\n" +
                     "log_details = \"mailstats\"\nnotify = [\"none\"]\n" +
                     "standalone_fallback = false\n";
   if (::geteuid() == 0) cfg += "user = \"root\"\n";

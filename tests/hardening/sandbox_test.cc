@@ -72,6 +72,7 @@ TEST(Sandbox, ScanWorkerUsesItsScratchDirectoryOnly) {
   ASSERT_EQ(::close(::open(outside.c_str(), O_CREAT | O_WRONLY, 0644)), 0);
   SandboxOptions so;
   so.scratch_dir = dir;
+  so.max_file_size = 1 << 20;
   if (::geteuid() == 0) {
     ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
   }
@@ -113,6 +114,26 @@ TEST(Sandbox, OtherDescriptorsAreClosed) {
   EXPECT_EQ(o.exit_code, 0);
   ::close(p[0]);
   ::close(p[1]);
+  std::filesystem::remove_all(*so.scratch_dir);
+}
+
+TEST(Sandbox, ScanWorkerTempFilesAreSizeLimited) {
+  if (landlock_abi() == 0) GTEST_SKIP() << "Landlock not available on this kernel";
+  char tmpl[] = "/tmp/qscan-sbx-XXXXXX";
+  SandboxOptions so;
+  so.scratch_dir = ::mkdtemp(tmpl);
+  so.max_file_size = 1024;
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown(so.scratch_dir->c_str(), 65534, 65534), 0);
+  }
+  Outcome o = run_sandboxed(WorkerKind::kScan, so, [&](int) {
+    int fd = ::open((*so.scratch_dir + "/big").c_str(), O_CREAT | O_WRONLY, 0600);
+    std::string block(4096, 'x');
+    // The first write stops at the limit (a short write); the next one is the signal.
+    if (fd < 0 || ::write(fd, block.data(), block.size()) != 1024) return 1;
+    return ::write(fd, block.data(), block.size()) < 0 ? 2 : 3;
+  });
+  EXPECT_EQ(o.signal, SIGXFSZ);
   std::filesystem::remove_all(*so.scratch_dir);
 }
 

@@ -195,6 +195,7 @@ TEST_F(PipelineActions, GreylistRuleDefersWithATemporaryText) {
   auto r = run(with_attachment("outbreak.zip", "PK not really"));
   EXPECT_EQ(r.exit_code, exit_code::kTemporaryReject);
   EXPECT_TRUE(r.verdict.greylist);
+  EXPECT_EQ(r.verdict.reason, "greylist:Outbreak in progress");
   ASSERT_FALSE(r.custom_text.empty());
   EXPECT_EQ(r.custom_text[0], 'Z');
   EXPECT_TRUE(files_in(cfg_.spool_dir + "/quarantine/policy/new").empty());
