@@ -597,6 +597,18 @@ TEST_F(Pipeline, UnknownConfigKeyIs55) {
   expect_untouched();
 }
 
+// A policy file with a bad line never half-loads: every message defers with 55 and the log
+// names the line, until it is fixed.
+TEST_F(Pipeline, BrokenPolicyFileIs55AndNamesTheLine) {
+  const std::string policy = tmp_.path() + "/quarantine-attachments.txt";
+  std::ofstream(policy) << ".exe\t0\tExecutables\n.scr 0 screensavers with spaces\n";
+  write_config("policy_file = \"" + policy + "\"\n");
+  RunResult r = run(sample("clean.eml"), default_envelope());
+  EXPECT_EQ(r.exit_code, 55) << r.stderr_text;
+  EXPECT_TRUE(contains(r.stderr_text, ":2:")) << r.stderr_text;
+  expect_untouched();
+}
+
 TEST_F(Pipeline, BadConfigValueIs55) {
   write_config("worker_timeout_ms = \"soon\"\n");
   RunResult r = run(sample("clean.eml"), default_envelope());
