@@ -147,6 +147,13 @@ TEST(DecodeContainers, FuzzRegressions) {
   ASSERT_FALSE(tnef.empty());
   Decoded d = decode(wrap_attachment(tnef, "winmail.dat", "application/ms-tnef"));
   EXPECT_EQ(d.error, "");
+  // An attachment Title with a size but no data used to throw from std::string: decoding
+  // stopped there and the message was flagged as out of memory (found by fuzz_decode_tnef).
+  tnef = read_file(std::string(QSCAN_TEST_DATA_DIR) + "/decode-fuzz-tnef-null-title.tnef");
+  ASSERT_FALSE(tnef.empty());
+  d = decode(wrap_attachment(tnef, "winmail.dat", "application/ms-tnef"));
+  EXPECT_EQ(d.error, "");
+  EXPECT_FALSE(d.has_finding("limit:max_decoded_bytes"));
 }
 
 TEST(DecodeContainers, EncryptedMembersAreRecordedNotDecoded) {

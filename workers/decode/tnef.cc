@@ -45,6 +45,8 @@ bool defined(variableLength* v) {
 
 // Up to the first NUL: libytnef's sizes can include the terminator and what follows.
 std::string as_string(const variableLength& v) {
+  // libytnef can report a size with no data (found by fuzzing: a sized, null Title).
+  if (v.data == nullptr || v.size <= 0) return {};
   std::string s(reinterpret_cast<const char*>(v.data), static_cast<std::size_t>(v.size));
   std::size_t nul = s.find('\0');
   if (nul != std::string::npos) s.resize(nul);
@@ -72,7 +74,7 @@ std::string attachment_name(Attachment* a) {
   }
   v = MAPIFindProperty(&a->MAPI, PROP_TAG(PT_STRING8, PR_ATTACH_LONG_FILENAME));
   if (defined(v)) return as_string(*v);
-  if (a->Title.size > 0) return as_string(a->Title);
+  if (a->Title.size > 0 && a->Title.data != nullptr) return as_string(a->Title);
   return {};
 }
 
