@@ -94,7 +94,8 @@ static void note(const char* what, const char* path) {
   if (!g_log) return;
   char buf[512];
   int n = snprintf(buf, sizeof buf, "enospc_preload: %s %s -> ENOSPC\n", what, path ? path : "");
-  if (n > 0 && real_write) real_write(2, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+  if (n > 0 && real_write)
+    real_write(2, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
 }
 
 // g_tracked: 0 = not under the prefix, 1 = a file, 2 = a directory.
@@ -108,41 +109,62 @@ static int creating(const char* path, int flags) {
   return g_fail_open && (flags & O_CREAT) && matches(path);
 }
 
-#define OPEN_MODE(flags, mode)                                             \
-  mode_t mode = 0;                                                         \
-  if ((flags) & (O_CREAT | O_TMPFILE)) {                                   \
-    va_list ap;                                                            \
-    va_start(ap, flags);                                                   \
-    mode = (mode_t)va_arg(ap, int);                                        \
-    va_end(ap);                                                            \
+#define OPEN_MODE(flags, mode)           \
+  mode_t mode = 0;                       \
+  if ((flags) & (O_CREAT | O_TMPFILE)) { \
+    va_list ap;                          \
+    va_start(ap, flags);                 \
+    mode = (mode_t)va_arg(ap, int);      \
+    va_end(ap);                          \
   }
 
 int open(const char* path, int flags, ...) {
   OPEN_MODE(flags, mode);
-  if (creating(path, flags)) { note("open", path); errno = ENOSPC; return -1; }
+  if (creating(path, flags)) {
+    note("open", path);
+    errno = ENOSPC;
+    return -1;
+  }
   return track(real_open(path, flags, mode), path, flags);
 }
 
 int open64(const char* path, int flags, ...) {
   OPEN_MODE(flags, mode);
-  if (creating(path, flags)) { note("open", path); errno = ENOSPC; return -1; }
+  if (creating(path, flags)) {
+    note("open", path);
+    errno = ENOSPC;
+    return -1;
+  }
   return track((real_open64 ? real_open64 : real_open)(path, flags, mode), path, flags);
 }
 
 int openat(int dirfd, const char* path, int flags, ...) {
   OPEN_MODE(flags, mode);
-  if (creating(path, flags)) { note("openat", path); errno = ENOSPC; return -1; }
+  if (creating(path, flags)) {
+    note("openat", path);
+    errno = ENOSPC;
+    return -1;
+  }
   return track(real_openat(dirfd, path, flags, mode), path, flags);
 }
 
 int openat64(int dirfd, const char* path, int flags, ...) {
   OPEN_MODE(flags, mode);
-  if (creating(path, flags)) { note("openat", path); errno = ENOSPC; return -1; }
-  return track((real_openat64 ? real_openat64 : real_openat)(dirfd, path, flags, mode), path, flags);
+  if (creating(path, flags)) {
+    note("openat", path);
+    errno = ENOSPC;
+    return -1;
+  }
+  return track((real_openat64 ? real_openat64 : real_openat)(dirfd, path, flags, mode), path,
+               flags);
 }
 
 int creat(const char* path, mode_t mode) {
-  if (creating(path, O_CREAT)) { note("creat", path); errno = ENOSPC; return -1; }
+  if (creating(path, O_CREAT)) {
+    note("creat", path);
+    errno = ENOSPC;
+    return -1;
+  }
   return track(real_creat(path, mode), path, O_CREAT);
 }
 
@@ -153,7 +175,11 @@ int close(int fd) {
 
 ssize_t write(int fd, const void* buf, size_t n) {
   if (g_fail_write && fd >= 0 && fd < MAX_FDS && g_tracked[fd] == 1 && n > 0) {
-    if (g_written >= g_after) { note("write", "(tracked fd)"); errno = ENOSPC; return -1; }
+    if (g_written >= g_after) {
+      note("write", "(tracked fd)");
+      errno = ENOSPC;
+      return -1;
+    }
     unsigned long long room = g_after - g_written;
     if (n > room) n = (size_t)room;
     ssize_t w = real_write(fd, buf, n);
@@ -184,16 +210,28 @@ int fdatasync(int fd) {
 }
 
 int rename(const char* from, const char* to) {
-  if (g_fail_rename && matches(to)) { note("rename", to); errno = ENOSPC; return -1; }
+  if (g_fail_rename && matches(to)) {
+    note("rename", to);
+    errno = ENOSPC;
+    return -1;
+  }
   return real_rename(from, to);
 }
 
 int renameat(int fd1, const char* from, int fd2, const char* to) {
-  if (g_fail_rename && matches(to)) { note("renameat", to); errno = ENOSPC; return -1; }
+  if (g_fail_rename && matches(to)) {
+    note("renameat", to);
+    errno = ENOSPC;
+    return -1;
+  }
   return real_renameat(fd1, from, fd2, to);
 }
 
 int renameat2(int fd1, const char* from, int fd2, const char* to, unsigned flags) {
-  if (g_fail_rename && matches(to)) { note("renameat2", to); errno = ENOSPC; return -1; }
+  if (g_fail_rename && matches(to)) {
+    note("renameat2", to);
+    errno = ENOSPC;
+    return -1;
+  }
   return real_renameat2(fd1, from, fd2, to, flags);
 }

@@ -34,11 +34,12 @@ static void emit(const std::string& dir, const std::string& name,
   std::memcpy(region.data(), &h, sizeof h);
   region.resize(h.used);
   std::ofstream(dir + "/" + name, std::ios::binary)
-      .write(reinterpret_cast<const char*>(region.data()), static_cast<std::streamsize>(region.size()));
+      .write(reinterpret_cast<const char*>(region.data()),
+             static_cast<std::streamsize>(region.size()));
   ipc::DecodedArena d;
   std::string bad = ipc::decode_records(ipc::read_arena(region, {}), {}, d);
-  std::printf("%s: %zu bytes%s%s\n", name.c_str(), region.size(), bad.empty() ? "" : ", rejected: ",
-              bad.c_str());
+  std::printf("%s: %zu bytes%s%s\n", name.c_str(), region.size(),
+              bad.empty() ? "" : ", rejected: ", bad.c_str());
 }
 
 int main(int argc, char** argv) {
