@@ -15,12 +15,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "hardening/sandbox.h"
 #include "policy/config.h"
 #include "supervisor/envelope.h"
 #include "supervisor/qmail_queue_exec.h"
 #include "supervisor/quarantine_writer.h"
 #include "tools/json_text.h"
 #include "tools/quarantine_store.h"
+#include "workers/decode_worker.h"
 
 namespace qscan::tools {
 namespace {
@@ -255,12 +257,15 @@ std::string describe_structure(const std::string& original) {
   }
   if (pid == 0) {
     ::close(p[0]);
-    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    rlimit cpu{10, 10}, fsize{0, 0}, as{1ull << 30, 1ull << 30};
-    ::setrlimit(RLIMIT_CPU, &cpu);
-    ::setrlimit(RLIMIT_FSIZE, &fsize);
-    ::setrlimit(RLIMIT_AS, &as);
-    g_mime_init();
+    // Quarantined mail is hostile by definition: parse it in a decode-worker sandbox
+    // (the same seccomp profile, limits and layers as the pipeline's decode worker).
+    workers::init_decoders();
+    hardening::SandboxOptions so;
+    so.result_fd = p[1];
+    so.cpu_seconds = 10;
+    so.address_space_bytes = 1ull << 30;
+    std::string error;
+    if (!hardening::enter_sandbox(hardening::WorkerKind::kDecode, so, nullptr, &error)) ::_exit(3);
     GMimeStream* mem = g_mime_stream_mem_new_with_buffer(original.data(), original.size());
     GMimeParser* parser = g_mime_parser_new_with_stream(mem);
     GMimeMessage* msg = g_mime_parser_construct_message(parser, nullptr);

@@ -34,8 +34,30 @@ bool install_filter() {
 
 const std::vector<std::string>& daemon_client_syscalls() {
   static const std::vector<std::string> k = {
-      "sendmsg", "recvmsg", "poll",          "ppoll",      "brk",  "mmap",        "munmap",
-      "mremap",  "madvise", "clock_gettime", "exit_group", "exit", "rt_sigreturn"};
+    "sendmsg",
+    "recvmsg",
+    "poll",
+    "ppoll",
+    "brk",
+    "mmap",
+    "munmap",
+    "mremap",
+    "madvise",
+    "clock_gettime",
+    "exit_group",
+    "exit",
+    "rt_sigreturn"
+#if defined(__SANITIZE_ADDRESS__)
+    // The ASan/UBSan runtime's own needs (sanitizer builds only).
+    ,
+    "sigaltstack",
+    "getpid",
+    "gettid",
+    "sched_yield",
+    "rt_sigprocmask",
+    "write"
+#endif
+  };
   return k;
 }
 
