@@ -1,5 +1,7 @@
 #include "tools/quarantine_store.h"
 
+#include "tools/mail_stats.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 
 #include "supervisor/quarantine_writer.h"
 #include "supervisor/scan_report.h"
+#include "tools/mail_stats.h"
 
 namespace qscan::tools {
 namespace {
@@ -274,34 +277,9 @@ bool read_quarantine_message(const QuarantineEntry& e, std::string* original, st
 }
 
 std::optional<std::int64_t> parse_age(std::string_view s) {
-  if (s.size() < 2) return std::nullopt;
-  std::int64_t unit = 0;
-  switch (s.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    case 'w':
-      unit = 7 * 86400;
-      break;
-    default:
-      return std::nullopt;
-  }
-  std::int64_t n = 0;
-  for (char c : s.substr(0, s.size() - 1)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-    if (n > 1000000000) return std::nullopt;
-  }
-  return n * unit;
+  // The same grammar as `qscan stats --since`, except that a unit is required here.
+  if (s.empty() || (s.back() >= '0' && s.back() <= '9')) return std::nullopt;
+  return parse_duration(s);
 }
 
 }  // namespace qscan::tools
