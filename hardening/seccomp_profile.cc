@@ -40,6 +40,17 @@ std::vector<SyscallRule> common_rules() {
   return r;
 }
 
+// One argument comparison, every field spelled out (libseccomp's SCMP_A* macros leave the
+// last one implicit, which clang's -Wmissing-field-initializers rejects under -Werror).
+scmp_arg_cmp arg_cmp(unsigned arg, scmp_compare op, scmp_datum_t a, scmp_datum_t b = 0) {
+  scmp_arg_cmp c{};
+  c.arg = arg;
+  c.op = op;
+  c.datum_a = a;
+  c.datum_b = b;
+  return c;
+}
+
 scmp_filter_ctx build_filter(WorkerKind kind, const SandboxOptions& o, bool landlock_active,
                              std::string* error) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -65,14 +76,14 @@ scmp_filter_ctx build_filter(WorkerKind kind, const SandboxOptions& o, bool land
         break;
       case ArgCheck::kFdIsResult:
         rc = seccomp_rule_add(ctx, action, nr, 1,
-                              SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(o.result_fd)));
+                              arg_cmp(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(o.result_fd)));
         break;
       case ArgCheck::kFdIsPeer:
         rc = seccomp_rule_add(ctx, action, nr, 1,
-                              SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(o.peer_fd)));
+                              arg_cmp(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(o.peer_fd)));
         break;
       case ArgCheck::kNoExec:
-        rc = seccomp_rule_add(ctx, action, nr, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        rc = seccomp_rule_add(ctx, action, nr, 1, arg_cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
         break;
     }
     if (rc != 0) {
@@ -89,7 +100,7 @@ scmp_filter_ctx build_filter(WorkerKind kind, const SandboxOptions& o, bool land
     const int nr = seccomp_syscall_resolve_name(name);
     if (nr != __NR_SCMP_ERROR) seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
   }
-  seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2));
+  seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, arg_cmp(0, SCMP_CMP_EQ, 2));
 #endif
   return ctx;
 }

@@ -499,7 +499,7 @@ std::string build_alert(const std::string& templates_dir, const std::string& lan
     } else if (iequals(name, "From")) {
       from = v;
     } else if (std::none_of(ours.begin(), ours.end(),
-                            [&](const char* o) { return iequals(name, o); })) {
+                            [&name = name](const char* o) { return iequals(name, o); })) {
       extra.emplace_back(name, v);
     }
   }
