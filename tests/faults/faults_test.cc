@@ -126,8 +126,16 @@ std::vector<ProcInfo> children_of(pid_t ppid) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
     if (pid <= 0 || *end) continue;
-    std::ifstream f("/proc/" + std::string(e->d_name) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(f)), {});
+    // read(2), not a stream: the process may exit between readdir and read (ESRCH), and
+    // libstdc++'s filebuf throws on that.
+    std::string stat;
+    const int fd = ::open(("/proc/" + std::string(e->d_name) + "/stat").c_str(), O_RDONLY);
+    if (fd >= 0) {
+      char buf[512];
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) stat.assign(buf, static_cast<std::size_t>(n));
+      ::close(fd);
+    }
     auto lp = stat.find('(');
     auto rp = stat.rfind(')');
     if (lp == std::string::npos || rp == std::string::npos) continue;
@@ -382,7 +390,7 @@ TEST_F(Faults, WorkerKilledAtRandomMomentMessageAccountedOnce) {
   write_config("notify = [\"none\"]\n");
   std::mt19937 rng(fault_seed() + 2);
   std::uniform_int_distribution<int> delay_us(0, 30000);
-  int killed = 0, delivered = 0, quarantined = 0;
+  int killed = 0, delivered = 0, quarantined = 0, deferred = 0;
   for (int iter = 0; iter < 12; ++iter) {
     SCOPED_TRACE("iteration " + std::to_string(iter) + ", seed " + std::to_string(fault_seed()));
     const std::string msg = message_of_size(20000, "rand-" + std::to_string(iter) + "@x");
@@ -395,7 +403,6 @@ TEST_F(Faults, WorkerKilledAtRandomMomentMessageAccountedOnce) {
       if (::kill(g.pid, SIGKILL) == 0) did_kill = true;
     RunResult r = fut.get();
     ASSERT_FALSE(r.timed_out);
-    EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
     // This round's message: delivered whole at most once, quarantine files whole.
     sent_.push_back(msg);
     const std::size_t this_d = check_deliveries_whole(store_, msg);
@@ -403,18 +410,28 @@ TEST_F(Faults, WorkerKilledAtRandomMomentMessageAccountedOnce) {
     const bool this_delivered = this_d == 1;
     const bool this_quarantined = q_now == static_cast<std::size_t>(quarantined) + 1;
     EXPECT_LE(this_d, 1u);
-    EXPECT_NE(this_delivered, this_quarantined) << "delivered " << this_d << ", quarantine files "
-                                                << q_now << " (before " << quarantined << ")\n"
-                                                << r.stderr_text;
-    if (this_delivered) ++delivered;
+    if (r.exit_code != 0) {
+      // The kill hit qmail-queue itself: a temporary failure, so the sender retries. As
+      // with the real qmail-queue, a kill after its final rename can leave one whole copy.
+      EXPECT_TRUE(r.exit_code == 81 || r.exit_code == 71) << r.stderr_text;
+      EXPECT_FALSE(this_quarantined);
+      EXPECT_TRUE(contains(r.stderr_text, "qmail-queue")) << r.stderr_text;
+      ++deferred;
+    } else {
+      EXPECT_NE(this_delivered, this_quarantined) << "delivered " << this_d << ", quarantine files "
+                                                  << q_now << " (before " << quarantined << ")\n"
+                                                  << r.stderr_text;
+    }
+    if (this_delivered && r.exit_code == 0) ++delivered;
     if (this_quarantined) {
       ++quarantined;
       EXPECT_TRUE(contains(r.stderr_text, "killed by signal 9")) << r.stderr_text;
     }
     if (did_kill) ++killed;
   }
-  std::printf("[ faults ] random kills: %d rounds with a kill, %d delivered, %d quarantined\n",
-              killed, delivered, quarantined);
+  std::printf(
+      "[ faults ] random kills: %d rounds with a kill, %d delivered, %d quarantined, %d deferred\n",
+      killed, delivered, quarantined, deferred);
 }
 
 // =======================================================================================
