@@ -57,6 +57,7 @@ std::string quarantine_headers(const QuarantineInput& q) {
     h += std::string(kHdrDescription) + ": " + header_safe(q.verdict.description) + "\n";
   h += std::string(kHdrScanners) + ": " + header_safe(q.scanners) + "\n";
   h += std::string(kHdrMailFrom) + ": " + escape_address(q.envelope.sender) + "\n";
+  h += std::string(kHdrRcptCount) + ": " + std::to_string(q.envelope.recipients.size()) + "\n";
   for (const auto& r : q.envelope.recipients)
     h += std::string(kHdrRcptTo) + ": " + escape_address(r) + "\n";
   return h;

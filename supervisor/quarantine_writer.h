@@ -15,6 +15,9 @@ namespace qscan::supervisor {
 
 inline constexpr std::string_view kHdrMailFrom = "X-Qmail-Scanner-Mail-From";
 inline constexpr std::string_view kHdrRcptTo = "X-Qmail-Scanner-Rcpt-To";
+// How many Rcpt-To lines follow: it ends our block, so a message that itself starts with
+// an X-Qmail-Scanner-Rcpt-To: line cannot add a recipient on release.
+inline constexpr std::string_view kHdrRcptCount = "X-Qmail-Scanner-Rcpt-Count";
 inline constexpr std::string_view kHdrReason = "X-Qmail-Scanner-Quarantine-Reason";
 inline constexpr std::string_view kHdrDescription = "X-Qmail-Scanner-Quarantine-Description";
 inline constexpr std::string_view kHdrScanners = "X-Qmail-Scanner-Scanners";

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "supervisor/quarantine_writer.h"
@@ -117,12 +118,14 @@ bool parse_quarantine_id(std::string_view id, QuarantineId* out, std::string* er
 
 std::optional<QuarantineHeaders> parse_quarantine_headers(std::string_view text, bool* complete,
                                                           std::string* error) {
-  // The writer's order: Date, Reason, [Description], Scanners, Mail-From, Rcpt-To*. Each
-  // header at most once, except Rcpt-To; after Mail-From only Rcpt-To lines may follow.
+  // The writer's order: Date, Reason, [Description], Scanners, Mail-From, Rcpt-Count,
+  // exactly that many Rcpt-To. Each header at most once, except Rcpt-To. (Files written
+  // before Rcpt-Count existed: Rcpt-To lines up to the first other line.)
   QuarantineHeaders h;
   *complete = false;
   std::size_t pos = 0;
-  int stage = 0;  // 0 expect Date, 1 Reason, 2 Description/Scanners, 3 Mail-From, 4 Rcpt-To*
+  int stage = 0;  // 0 Date, 1 Reason, 2 Description/Scanners, 3 Mail-From, 4 Rcpt-Count/To
+  std::optional<std::size_t> expected;  // from Rcpt-Count
   while (true) {
     const auto nl = text.find('\n', pos);
     if (nl == std::string_view::npos) break;  // need more text
@@ -144,7 +147,17 @@ std::optional<QuarantineHeaders> parse_quarantine_headers(std::string_view text,
         return std::nullopt;
       }
       h.have_sender = true, stage = 4;
-    } else if (stage == 4 && starts_with_header(line, sv::kHdrRcptTo, &v)) {
+    } else if (stage == 4 && !expected && h.envelope.recipients.empty() &&
+               starts_with_header(line, sv::kHdrRcptCount, &v)) {
+      std::size_t n = 0;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n > 100000) {
+        if (error) *error = "malformed " + std::string(sv::kHdrRcptCount);
+        return std::nullopt;
+      }
+      expected = n;
+    } else if (stage == 4 && (!expected || h.envelope.recipients.size() < *expected) &&
+               starts_with_header(line, sv::kHdrRcptTo, &v)) {
       std::string r;
       if (!sv::unescape_address(v, r)) {
         if (error) *error = "malformed escape in " + std::string(sv::kHdrRcptTo);
@@ -161,6 +174,10 @@ std::optional<QuarantineHeaders> parse_quarantine_headers(std::string_view text,
     pos = nl + 1;
   }
   h.block_bytes = pos;
+  if (*complete && expected && h.envelope.recipients.size() != *expected) {
+    if (error) *error = "quarantine header block incomplete (fewer recipients than counted)";
+    return std::nullopt;
+  }
   if (*complete && !h.have_sender) {
     if (error) *error = "quarantine header block incomplete (no envelope sender)";
     return std::nullopt;

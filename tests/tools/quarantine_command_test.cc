@@ -289,6 +289,24 @@ TEST_F(QuarantineCommand, ReleaseToOverridesRecipients) {
   EXPECT_TRUE(contains(release_log(), "\tadmin@example.com\n")) << release_log();
 }
 
+// A message that itself begins with our header names (possible through qmail-inject) cannot
+// add a recipient or lose a line on release: the Rcpt-Count header ends our block.
+TEST_F(QuarantineCommand, ForgedRcptToInTheMessageIsNotARecipient) {
+  const std::string msg = "X-Qmail-Scanner-Rcpt-To: evil@example.com\n" + eicar_;
+  auto inj = box_.inject(msg, "s@example.org", {"r@example.net"});
+  ASSERT_EQ(inj.exit_code, 0) << inj.stderr_text;
+  std::string id;
+  for (const auto& f : files_in(box_.spool() + "/quarantine/viruses/new"))
+    if (f != path_) id = "viruses/" + fs::path(f).filename().string();
+  ASSERT_FALSE(id.empty());
+  auto r = box_.qscan({"quarantine", "release", id});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto d = read_deliveries(box_.store());
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].envelope, make_envelope("s@example.org", {"r@example.net"}));
+  EXPECT_EQ(d[0].message, msg);
+}
+
 TEST_F(QuarantineCommand, ReleaseFailureKeepsMessage) {
   auto r = box_.qscan({"quarantine", "release", id_}, {{"FAKE_QMAIL_QUEUE_EXIT", "53"}});
   EXPECT_EQ(r.exit_code, 1);
