@@ -43,6 +43,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/support/qmail_queue_run.h"
+#include "tests/support/test_spool.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kSanitizedBuild = true;
@@ -61,6 +62,7 @@ using qscan::testing::read_file;
 using qscan::testing::run_qmail_queue_protocol;
 using qscan::testing::RunResult;
 using qscan::testing::TempDir;
+using qscan::testing::TestSpool;
 using EnvList = std::vector<std::pair<std::string, std::string>>;
 using Clock = std::chrono::steady_clock;
 
@@ -234,26 +236,11 @@ MaildirCounts check_maildirs_whole(const std::string& spool, const std::string& 
 
 class Faults : public ::testing::Test {
  protected:
-  void SetUp() override {
-    spool_ = tmp_.path() + "/spool";
-    store_ = tmp_.path() + "/delivered";
-    config_ = tmp_.path() + "/qscan.toml";
-    fs::create_directories(store_);
-    // Workers (another uid) must traverse to <spool>/work: mkdtemp made the dir 0700.
-    fs::permissions(tmp_.path(),
-                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-    write_config("");
-  }
+  void SetUp() override { write_config(""); }
 
+  // The base config (tests/support/test_spool.h) plus `extra` TOML lines.
   void write_config(const std::string& extra, const std::string& qmail_queue = "") {
-    std::ofstream f(config_, std::ios::trunc);
-    f << "qmail_queue = \"" << (qmail_queue.empty() ? fake_qmail_queue_path() : qmail_queue)
-      << "\"\n"
-      << "spool_dir = \"" << spool_ << "\"\n"
-      << "daemon_socket = \"" << tmp_.path() << "/none.sock\"\n"
-      << "log_details = \"mailstats\"\n"
-      << "clamav_db_dirs = [\"" << kSource << "/config/signatures\"]\n"
-      << extra;
+    paths_.write_config(extra, qmail_queue);
   }
 
   EnvList base_env(EnvList env) const {
@@ -285,7 +272,8 @@ class Faults : public ::testing::Test {
   }
 
   TempDir tmp_{"qscan-faults"};
-  std::string spool_, store_, config_;
+  TestSpool paths_{tmp_.path()};
+  std::string spool_ = paths_.spool, store_ = paths_.store, config_ = paths_.config;
   std::vector<std::string> sent_;  // messages whose quarantine copies may be in the spool
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/qmail_queue_run.h"
+#include "tests/support/test_spool.h"
 
 namespace {
 
@@ -24,13 +25,13 @@ using qscan::testing::read_file;
 using qscan::testing::run_qmail_queue_protocol;
 using qscan::testing::RunResult;
 using qscan::testing::TempDir;
+using qscan::testing::TestSpool;
 
 using EnvList = std::vector<std::pair<std::string, std::string>>;
 
 const std::string kBinDir = std::string(QSCAN_BINARY_DIR) + "/bin";
 
 std::string scanner_queue_path() { return kBinDir + "/qmail-scanner-queue"; }
-std::string signatures_dir() { return std::string(QSCAN_BINARY_DIR) + "/share/qscan/signatures"; }
 std::string sample(const std::string& name) {
   return read_file(std::string(QSCAN_SOURCE_DIR) + "/samples/" + name);
 }
@@ -67,30 +68,11 @@ void expect_not_delivered(const std::string& store, const std::string& original)
 // One sandbox per test: a temp dir holding the config, the spool and the fake's store.
 class Pipeline : public ::testing::Test {
  protected:
-  void SetUp() override {
-    spool_ = tmp_.path() + "/spool";
-    store_ = tmp_.path() + "/delivered";
-    config_ = tmp_.path() + "/qscan.toml";
-    fs::create_directories(store_);
-    // The scan worker (uid qscanw, or an unmapped uid in its user namespace) must traverse
-    // the path to its scratch dir <spool>/work, as under /var/spool in a real install;
-    // mkdtemp made the temp dir 0700.
-    fs::permissions(tmp_.path(),
-                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-    write_config("");
-  }
+  void SetUp() override { write_config(""); }
 
-  // The base config plus `extra` (more TOML lines). Keys must not repeat base keys unless
-  // `replace_queue` is used for qmail_queue.
+  // The base config (tests/support/test_spool.h) plus `extra` TOML lines.
   void write_config(const std::string& extra, const std::string& qmail_queue = "") {
-    std::ofstream f(config_, std::ios::trunc);
-    f << "qmail_queue = \"" << (qmail_queue.empty() ? fake_qmail_queue_path() : qmail_queue)
-      << "\"\n"
-      << "spool_dir = \"" << spool_ << "\"\n"
-      << "daemon_socket = \"" << tmp_.path() << "/none.sock\"\n"
-      << "log_details = \"mailstats\"\n"
-      << "clamav_db_dirs = [\"" << signatures_dir() << "\"]\n"
-      << extra;
+    paths_.write_config(extra, qmail_queue);
   }
 
   RunResult run(const std::string& message, const std::string& envelope, EnvList env = {},
@@ -128,7 +110,8 @@ class Pipeline : public ::testing::Test {
   }
 
   TempDir tmp_{"qscan-pipeline"};
-  std::string spool_, store_, config_;
+  TestSpool paths_{tmp_.path()};
+  std::string spool_ = paths_.spool, store_ = paths_.store, config_ = paths_.config;
 };
 
 // The header block a quarantine file starts with, and the rest (the original message).
@@ -640,7 +623,7 @@ TEST_F(Pipeline, TomlSyntaxErrorIs55) {
 TEST_F(Pipeline, UnwritableSpoolIsTemporaryFailure) {
   // spool_dir below a regular file cannot be created.
   { std::ofstream(tmp_.path() + "/file") << "x"; }
-  spool_ = tmp_.path() + "/file/spool";
+  spool_ = paths_.spool = tmp_.path() + "/file/spool";
   write_config("");
   RunResult r = run(sample("eicar.eml"), default_envelope());
   EXPECT_EQ(r.exit_code, 53) << r.stderr_text;

@@ -85,26 +85,10 @@ ToolResult run_tool(const std::string& binary, const std::vector<std::string>& a
   return r;
 }
 
-Sandbox::Sandbox(const std::string& extra_config) {
-  spool_ = tmp_.path() + "/spool";
-  store_ = tmp_.path() + "/delivered";
-  config_ = tmp_.path() + "/qscan.toml";
-  fs::create_directories(store_);
-  // Workers run as another uid (65534 when the tests run as root) and must reach
-  // <spool>/work; mkdtemp made the temp dir 0700.
-  ::chmod(tmp_.path().c_str(), 0711);
-  write_config(extra_config);
-}
+Sandbox::Sandbox(const std::string& extra_config) { write_config(extra_config); }
 
 void Sandbox::write_config(const std::string& extra) {
-  std::ofstream f(config_, std::ios::trunc);
-  f << "qmail_queue = \"" << fake_qmail_queue_path() << "\"\n"
-    << "spool_dir = \"" << spool_ << "\"\n"
-    << "daemon_socket = \"" << tmp_.path() << "/none.sock\"\n"
-    << "log_details = \"mailstats\"\n"
-    << "notify = [\"none\"]\n"
-    << "clamav_db_dirs = [\"" << QSCAN_SOURCE_DIR << "/config/signatures\"]\n"
-    << extra;
+  paths_.write_config("notify = [\"none\"]\n" + extra);
 }
 
 RunResult Sandbox::inject(const std::string& message, const std::string& sender,

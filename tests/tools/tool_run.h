@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/support/qmail_queue_run.h"
+#include "tests/support/test_spool.h"
 
 namespace qscan::testing::tools {
 
@@ -51,7 +52,8 @@ class Sandbox {
 
  private:
   TempDir tmp_{"qscan-tools"};
-  std::string spool_, store_, config_;
+  TestSpool paths_{tmp_.path()};
+  std::string spool_ = paths_.spool, store_ = paths_.store, config_ = paths_.config;
 };
 
 }  // namespace qscan::testing::tools
