@@ -78,7 +78,8 @@ std::string profile_markdown(WorkerKind kind, const SandboxOptions& o) {
   t += "| RLIMIT_CORE | 0 |\n";
   t += "| namespaces | user (when not root), network, IPC, mount, UTS, PID |\n";
   t += "| capabilities | none (effective, permitted, inheritable, ambient, bounding) |\n";
-  t += "| uid | config worker_user when the supervisor is root, else the supervisor's |\n";
+  t += "| uid | config worker_user when the supervisor is root (qscand keeps "
+       "CAP_SETUID/CAP_SETGID/CAP_CHOWN for this when it leaves root), else the supervisor's |\n";
   t += "| no_new_privs / dumpable | 1 / 0 |\n";
   t += "| parent death | SIGKILL |\n";
   t += "| Landlock filesystem | no rights anywhere";

@@ -15,6 +15,7 @@
 
 #include "hardening/landlock.h"
 #include "hardening/seccomp_profile.h"
+#include "hardening/worker_identity.h"
 
 namespace qscan::hardening {
 namespace {
@@ -134,6 +135,15 @@ bool enter_sandbox(WorkerKind kind, const SandboxOptions& o, SandboxStatus* stat
   if (!set_limit(RLIMIT_FSIZE, fsize, "RLIMIT_FSIZE", error)) return false;
   if (!kSanitized && !set_limit(RLIMIT_AS, o.address_space_bytes, "RLIMIT_AS", error)) return false;
 
+  // A non-root supervisor that kept CAP_SETUID/CAP_SETGID (qscand after leaving root)
+  // switches first: the uid change must happen outside the new user namespace, where the
+  // worker uid has no mapping.
+  if (::geteuid() != 0 && o.worker_uid && can_switch_worker_uid()) {
+    EffectiveCap setgid_cap(CAP_SETGID);
+    EffectiveCap setuid_cap(CAP_SETUID);
+    if (!drop_to_worker_uid(o, error)) return false;
+    s->uid_dropped = true;
+  }
   const bool root = ::geteuid() == 0;
   if (o.enter_namespaces) {
     // As root the namespaces need no user namespace; otherwise one user namespace makes

@@ -38,7 +38,8 @@ struct SandboxOptions {
   // path-based file syscalls fail with EACCES instead.
   std::optional<std::string> scratch_dir;
   bool enter_namespaces = true;
-  // When the supervisor runs as root: the uid/gid workers switch to (config worker_user).
+  // When the supervisor can switch uids (root, or qscand keeping CAP_SETUID/CAP_SETGID):
+  // the uid/gid workers switch to (config worker_user).
   std::optional<uid_t> worker_uid;
   std::optional<gid_t> worker_gid;
 };

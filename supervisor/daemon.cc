@@ -18,6 +18,7 @@
 #include <memory>
 #include <set>
 
+#include "hardening/worker_identity.h"
 #include "ipc/daemon_protocol.h"
 #include "ipc/fd_passing.h"
 #include "supervisor/daemon_socket.h"
@@ -105,9 +106,29 @@ bool Daemon::drop_privileges(std::string* error) {
     return false;
   }
   const std::string& path = gen_.config->daemon_socket;
-  if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0 ||
-      ::initgroups(pw->pw_name, pw->pw_gid) != 0 || ::setgid(pw->pw_gid) != 0 ||
-      ::setuid(pw->pw_uid) != 0) {
+  if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+    *error = "chown " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (pw->pw_uid == 0) return true;  // user = "root": nothing to drop
+  // Workers get their own uid (worker_user) unless it is the daemon's own: then qscand
+  // keeps only what switching to it takes (CAP_SETUID, CAP_SETGID, CAP_CHOWN, permitted,
+  // not effective) instead of dropping every privilege.
+  const auto& worker = hardening::cached_worker_user(gen_.config->worker_user);
+  const std::string name = pw->pw_name;
+  const uid_t uid = pw->pw_uid;
+  const gid_t gid = pw->pw_gid;
+  std::string why;
+  if (worker && worker->uid != uid) {
+    if (!hardening::drop_root_keeping_worker_switch(name.c_str(), uid, gid, &why)) {
+      *error = "dropping privileges: " + why;
+      return false;
+    }
+    log_->event("running as " + name + "; workers as " + worker->name + " (uid " +
+                std::to_string(worker->uid) + ")");
+    return true;
+  }
+  if (::initgroups(name.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
     *error = std::string("dropping privileges: ") + std::strerror(errno);
     return false;
   }

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <regex>
 
+#include "hardening/worker_identity.h"
 #include "ipc/arena_reader.h"
 #include "ipc/shared_memory.h"
 #include "policy/format_checks.h"
@@ -247,8 +248,8 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
       spec.scratch_dir = scratch;
       spec.max_file_size = cfg.max_decoded_bytes;
       // The worker runs as the worker uid: the scratch directory is its only writable place.
-      if (spec.identity && ::chown(scratch.c_str(), spec.identity->uid, spec.identity->gid) != 0)
-        facts.scanner_failure = "cannot hand the scratch dir to the worker uid";
+      if (spec.identity && !hardening::give_to_worker(scratch, *spec.identity, &error))
+        facts.scanner_failure = "cannot hand the scratch dir to the worker uid: " + error;
       const workers::ClamEngine* engine = in.engine;
       WorkerResult wr = run_worker(spec, arena.map.bytes(), [&](ipc::ArenaWriter& w) {
         std::string e;
@@ -277,6 +278,9 @@ PipelineResult process_message(const PipelineInput& in, LogSink& log) {
         for (const auto& s : scanned.scanners) out.scanners.push_back({s.scanner, s.version});
       }
     }
+    // What the worker uid left (a killed worker's temp files) must be ours to remove.
+    if (hardening::cached_worker_user(cfg.worker_user) && ::geteuid() != 0)
+      hardening::take_back_from_worker(scratch);
     remove_tree(scratch);
   }
   if (facts.scanner_failure) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -27,8 +28,17 @@ std::string_view test_fault_for(hardening::WorkerKind kind) {
   return {};
 }
 
-void trigger_fault_before_job(std::string_view fault) {
+void trigger_fault_before_job(std::string_view fault, const std::string& scratch_dir) {
   if (fault.empty()) return;
+  if (fault == "litter" && !scratch_dir.empty()) {
+    // Scan worker: leaves a private directory and a file in its scratch dir, then crashes,
+    // as a worker killed mid-scan leaves libclamav's temp files.
+    const std::string sub = scratch_dir + "/litter";
+    ::mkdir(sub.c_str(), 0700);
+    int fd = ::open((sub + "/tmp-file").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0 && ::write(fd, "x", 1) == 1) ::close(fd);
+    *static_cast<volatile int*>(nullptr) = 1;
+  }
   if (fault == "open") {
     int fd = ::open("/etc/passwd", O_RDONLY);
     (void)fd;

@@ -4,6 +4,7 @@
 // supervisor handle it. Production builds ignore the variable.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "hardening/sandbox.h"
@@ -17,7 +18,8 @@ std::string_view test_fault_for(hardening::WorkerKind kind);
 
 // Performs the fault in the sandboxed child. Returns only for faults that let the worker
 // go on (arena corruption is applied after the job, see apply_arena_fault).
-void trigger_fault_before_job(std::string_view fault);
+// `scratch_dir`: the scan worker's (fault "litter" leaves files there).
+void trigger_fault_before_job(std::string_view fault, const std::string& scratch_dir = {});
 void apply_arena_fault(std::string_view fault, std::span<std::byte> arena);
 
 }  // namespace qscan::supervisor

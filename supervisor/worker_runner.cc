@@ -38,7 +38,7 @@ constexpr char kDoneByte = 'K';
   hardening::SandboxStatus status;
   std::string error;
   if (!hardening::enter_sandbox(spec.kind, opts, &status, &error)) ::_exit(3);
-  trigger_fault_before_job(fault);
+  trigger_fault_before_job(fault, spec.scratch_dir);
   ipc::ArenaWriter writer(arena);
   job(writer);
   writer.finish();

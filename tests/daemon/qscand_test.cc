@@ -87,6 +87,22 @@ bool alive(pid_t pid) {
   return rp != std::string::npos && rp + 2 < stat.size() && stat[rp + 2] != 'Z';
 }
 
+// A field of /proc/<pid>/status ("Uid", "CapPrm", ...): its value, or "" if gone.
+std::string status_field(pid_t pid, const std::string& name) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind(name + ":", 0) == 0) return line.substr(name.size() + 2);
+  return {};
+}
+
+uid_t real_uid(pid_t pid) {
+  return static_cast<uid_t>(std::strtoul(status_field(pid, "Uid").c_str(), nullptr, 10));
+}
+
+unsigned long long caps(pid_t pid, const std::string& set) {
+  return std::strtoull(status_field(pid, set).c_str(), nullptr, 16);
+}
+
 template <class Pred>
 bool wait_until(Pred pred, std::chrono::milliseconds limit) {
   const auto deadline = Clock::now() + limit;
@@ -141,7 +157,8 @@ class QscandTest : public ::testing::Test {
     // Alerts (queued through the same fake) are covered by the pipeline tests.
     t += "notify = [\"none\"]\n";
     // As root, qscand switches to `user`: stay root so the temp dirs stay writable.
-    if (::geteuid() == 0) t += "user = \"root\"\n";
+    if (::geteuid() == 0 && ("\n" + extra).find("\nuser = ") == std::string::npos)
+      t += "user = \"root\"\n";
     t += extra;
     if (extra.find("standalone_fallback") == std::string::npos)
       t += "standalone_fallback = false\n";
@@ -515,6 +532,89 @@ TEST_F(QscandTest, ConcurrentClientsAllDelivered) {
     futs.push_back(client_async(sample(i % 2 ? "clean.eml" : "gtube.eml")));
   for (auto& f : futs) EXPECT_EQ(f.get().exit_code, 0);
   EXPECT_EQ(read_deliveries(deliveries_).size(), 8u);
+}
+
+// qscand started as root, the production way: the daemon becomes `user`, keeping only what
+// switching workers to `worker_user` takes; workers run under that separate uid.
+class QscandAsRootTest : public QscandTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (qscand is started as root)";
+    const passwd* n = ::getpwnam("nobody");
+    if (!n) GTEST_SKIP() << "needs the account nobody";
+    nobody_uid_ = n->pw_uid;
+    const passwd* d = ::getpwnam("daemon");  // the same static buffer: read it last
+    if (!d) GTEST_SKIP() << "needs the account daemon";
+    daemon_uid_ = d->pw_uid;
+    QscandTest::SetUp();
+    write_config("user = \"daemon\"\nworker_user = \"nobody\"\n");
+    // The daemon's uid owns its spool and the fake's delivery directory.
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path()))
+      ASSERT_EQ(::lchown(e.path().c_str(), d->pw_uid, d->pw_gid), 0);
+    ASSERT_EQ(::chown(dir_.path().c_str(), d->pw_uid, d->pw_gid), 0);
+  }
+  uid_t daemon_uid_ = 0, nobody_uid_ = 0;
+};
+
+constexpr unsigned long long kSwitchCaps =
+    (1ull << 0) | (1ull << 6) | (1ull << 7);  // CHOWN SETGID SETUID
+
+TEST_F(QscandAsRootTest, WorkersRunAsWorkerUserDaemonKeepsOnlySwitchCapabilities) {
+  write_config("user = \"daemon\"\nworker_user = \"nobody\"\nworker_timeout_ms = 60000\n");
+  start_daemon({{"QSCAN_TEST_FAULT", "scan:hang"}});
+  auto fut = client_async(sample("clean.eml"));
+  pid_t child = -1, worker = -1;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (pid_t c : children_of(pid_))
+          for (pid_t w : children_of(c))
+            if (real_uid(w) == nobody_uid_) {
+              child = c;
+              worker = w;
+              return true;
+            }
+        return false;
+      },
+      10000ms))
+      << daemon_log();
+  EXPECT_EQ(real_uid(pid_), daemon_uid_);
+  EXPECT_EQ(caps(pid_, "CapPrm"), kSwitchCaps);
+  EXPECT_EQ(caps(pid_, "CapEff"), 0u);
+  EXPECT_EQ(real_uid(child), daemon_uid_);
+  EXPECT_EQ(caps(child, "CapEff"), 0u) << "the chown capability must be lowered again";
+  EXPECT_EQ(caps(worker, "CapPrm"), 0u);
+  EXPECT_EQ(caps(worker, "CapEff"), 0u);
+  EXPECT_EQ(caps(worker, "CapBnd"), 0u);
+  ::kill(pid_, SIGKILL);
+  reap(5000ms);
+  fut.wait_for(10s);
+}
+
+TEST_F(QscandAsRootTest, VirusFoundByWorkerUidAndScratchDirRemoved) {
+  start_daemon();
+  RunResult v = client(sample("eicar.eml"), envelope());
+  EXPECT_EQ(v.exit_code, 0) << v.stderr_text << daemon_log();
+  EXPECT_EQ(quarantined("viruses"), 1u) << daemon_log();
+  RunResult c = client(sample("clean.eml"), envelope());
+  EXPECT_EQ(c.exit_code, 0) << c.stderr_text << daemon_log();
+  EXPECT_EQ(read_deliveries(deliveries_).size(), 1u);
+  // Every per-message scratch dir (owned by the worker uid while it ran) is gone.
+  EXPECT_TRUE(std::filesystem::is_empty(spool_ + "/work")) << daemon_log();
+  struct stat st {};
+  ASSERT_EQ(::stat((spool_ + "/quarantine").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, daemon_uid_);
+}
+
+// A scan worker killed with temp files in its scratch dir: qscand takes the tree back from
+// the worker uid and removes it.
+TEST_F(QscandAsRootTest, KilledWorkersTempFilesRemoved) {
+  start_daemon({{"QSCAN_TEST_FAULT", "scan:litter"}});
+  RunResult r = client(sample("clean.eml"), envelope());
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_EQ(quarantined("policy"), 1u) << "a crashed scan worker is a scanner failure";
+  EXPECT_NE(daemon_log().find("scan worker killed by signal 11"), std::string::npos)
+      << daemon_log();
+  EXPECT_TRUE(std::filesystem::is_empty(spool_ + "/work")) << daemon_log();
 }
 
 }  // namespace
