@@ -36,6 +36,9 @@ using Clock = std::chrono::steady_clock;
 // Read from the request before a connection counts as stalled and is dropped.
 constexpr auto kRequestTimeout = std::chrono::seconds(5);
 
+// After this many spares in a row die unused, qscand forks per message only.
+constexpr int kMaxSpareFailures = 3;
+
 struct Connection {
   ipc::UniqueFd sock;
   Clock::time_point since;
@@ -68,6 +71,10 @@ class Daemon {
   void read_request(std::size_t index);
   void start_ready();
   void spawn(Connection c);
+  void become_message_supervisor();
+  [[noreturn]] void serve(Connection c);
+  void make_spare();
+  void retire_spare();
   void reap();
   void expire_queue();
   void reload();
@@ -81,6 +88,12 @@ class Daemon {
   std::vector<Connection> reading_;  // accepted, request not read yet
   std::deque<Connection> queue_;     // waiting for a free slot
   std::set<pid_t> running_;
+  struct Spare {
+    pid_t pid = -1;
+    ipc::UniqueFd sock;
+  } spare_;
+  std::set<pid_t> retired_;  // spares told to exit
+  int spare_failures_ = 0;   // spares in a row that died unused
   bool stopping_ = false;
 };
 
@@ -193,6 +206,8 @@ int Daemon::run() {
     }
     expire_queue();
     start_ready();
+    if (stopping_) retire_spare();
+    make_spare();
   }
   log_->event("qscand stopped");
   return 0;
@@ -258,6 +273,22 @@ void Daemon::start_ready() {
 }
 
 void Daemon::spawn(Connection c) {
+  if (spare_.pid > 0) {
+    // The spare is already forked: hand it the connection, the message and the envelope.
+    const int fds[3] = {c.sock.get(), c.fds[0].get(), c.fds[1].get()};
+    std::string error;
+    const pid_t pid = spare_.pid;
+    const bool sent =
+        ipc::send_with_fds(spare_.sock.get(), ipc::encode_request(c.env), fds, &error);
+    retire_spare();
+    if (sent) {
+      retired_.erase(pid);
+      running_.insert(pid);
+      spare_failures_ = 0;
+      return;
+    }
+    log_->event("spare message supervisor did not take a message: " + error);
+  }
   pid_t pid = ::fork();
   if (pid < 0) {
     log_->event(std::string("fork: ") + std::strerror(errno));
@@ -268,8 +299,13 @@ void Daemon::spawn(Connection c) {
     running_.insert(pid);
     return;
   }
-  // The per-message supervisor. It dies with qscand (a killed daemon leaves no orphan
-  // half-way through qmail-queue: the client sees the socket close and defers).
+  become_message_supervisor();
+  serve(std::move(c));
+}
+
+// The per-message supervisor. It dies with qscand (a killed daemon leaves no orphan
+// half-way through qmail-queue: the client sees the socket close and defers).
+void Daemon::become_message_supervisor() {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() == 1) ::_exit(0);
   sigset_t none;
@@ -279,6 +315,9 @@ void Daemon::spawn(Connection c) {
   signals_.reset();
   reading_.clear();
   queue_.clear();
+}
+
+void Daemon::serve(Connection c) {
   int flags = ::fcntl(c.sock.get(), F_GETFL);
   ::fcntl(c.sock.get(), F_SETFL, flags & ~O_NONBLOCK);
   HandleResult r = handle_message(*gen_.config, *gen_.engine, *gen_.policy, c.fds[0].get(),
@@ -287,10 +326,59 @@ void Daemon::spawn(Connection c) {
   ::_exit(0);
 }
 
+// One message supervisor forked ahead of time, so the fork (copying qscand's mappings and
+// the engine's page tables) is not in the next message's latency. It waits on a
+// socketpair for a connection; a closed socketpair (reload, shutdown) makes it exit.
+void Daemon::make_spare() {
+  if (stopping_ || spare_.pid > 0 || spare_failures_ >= kMaxSpareFailures) return;
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return;
+  ipc::UniqueFd ours(sv[0]), theirs(sv[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) return;
+  if (pid > 0) {
+    spare_ = {pid, std::move(ours)};
+    return;
+  }
+  ours.reset();
+  become_message_supervisor();
+  std::string data, error;
+  std::vector<ipc::UniqueFd> fds;
+  long n = -1;
+  do {
+    n = ipc::recv_with_fds(theirs.get(), data, ipc::kMaxRequestBytes, fds, &error);
+  } while (n < 0 && errno == EINTR);
+  auto env = n > 0 ? ipc::decode_request(data) : std::nullopt;
+  if (!env || fds.size() != 3) ::_exit(0);  // retired without a message
+  theirs.reset();
+  Connection c;
+  c.sock = std::move(fds[0]);
+  c.env = std::move(*env);
+  c.fds.push_back(std::move(fds[1]));
+  c.fds.push_back(std::move(fds[2]));
+  serve(std::move(c));
+}
+
+// Closing our end tells an idle spare to exit; it is reaped without a complaint.
+void Daemon::retire_spare() {
+  if (spare_.pid <= 0) return;
+  retired_.insert(spare_.pid);
+  spare_ = {};
+}
+
 void Daemon::reap() {
   int status;
   pid_t pid;
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    if (pid == spare_.pid) {
+      // Died before it got a message: not a message failure, but do not fork forever.
+      log_->event("spare message supervisor " + std::to_string(pid) + " ended unused (status " +
+                  std::to_string(status) + ")");
+      spare_ = {};
+      ++spare_failures_;
+      continue;
+    }
+    if (retired_.erase(pid)) continue;
     running_.erase(pid);
     if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
       log_->event("message supervisor " + std::to_string(pid) + " ended abnormally (status " +
@@ -309,7 +397,9 @@ void Daemon::reload() {
     log_->event("reload: daemon_socket change needs a restart; keeping " +
                 gen_.config->daemon_socket);
   next.config->daemon_socket = gen_.config->daemon_socket;
-  // Children hold their own copies (fork), so the old generation can go now.
+  // Children hold their own copies (fork), so the old generation can go now; the spare
+  // holds the old one too, so it is replaced.
+  retire_spare();
   gen_ = std::move(next);
   set_host_name(gen_.config->hostname);
   log_ = std::make_unique<LogSink>(*gen_.config);

@@ -374,6 +374,24 @@ TEST_F(QscandTest, DaemonKilledLeavesNoWorkerBehind) {
         << "pid " << p << " (descendant of the killed qscand) still running";
 }
 
+// qscand forks the next message supervisor before the message arrives; that spare serves
+// it, and another takes its place.
+TEST_F(QscandTest, SpareSupervisorForkedAheadServesTheNextMessage) {
+  start_daemon();
+  std::vector<pid_t> before;
+  ASSERT_TRUE(wait_until([&] { return (before = children_of(pid_)).size() == 1; }, 5000ms));
+  const pid_t spare = before.front();
+  EXPECT_TRUE(children_of(spare).empty()) << "an idle spare has no workers";
+  RunResult r = client(sample("clean.eml"), envelope());
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text << daemon_log();
+  EXPECT_EQ(read_deliveries(deliveries_).size(), 1u);
+  EXPECT_TRUE(wait_until([&] { return !alive(spare); }, 5000ms)) << "the spare did not serve it";
+  std::vector<pid_t> after;
+  EXPECT_TRUE(wait_until([&] { return (after = children_of(pid_)).size() == 1; }, 5000ms));
+  EXPECT_NE(after.front(), spare);
+  EXPECT_EQ(daemon_log().find("ended unused"), std::string::npos) << daemon_log();
+}
+
 TEST_F(QscandTest, NoDaemonNoFallbackDefers) {
   write_config("standalone_fallback = false\n");
   RunResult r = client(sample("clean.eml"), envelope());
