@@ -1,5 +1,7 @@
 #include "tools/check_command.h"
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -95,7 +97,12 @@ void print_json(const std::string& file, const PipelineResult& r) {
   o << "],\"failures\":[";
   for (std::size_t i = 0; i < r.failures.size(); ++i)
     o << (i ? "," : "") << json_string(r.failures[i]);
-  o << "],\"seconds\":" << r.seconds << "}\n";
+  rusage self{};
+  ::getrusage(RUSAGE_SELF, &self);
+  o << "],\"seconds\":" << r.seconds << ",\"decode\":{\"seconds\":" << r.decode.seconds
+    << ",\"max_rss_kb\":" << r.decode.max_rss_kb << "},\"scan\":{\"seconds\":" << r.scan.seconds
+    << ",\"max_rss_kb\":" << r.scan.max_rss_kb << "},\"supervisor_max_rss_kb\":" << self.ru_maxrss
+    << "}\n";
   std::cout << o.str();
 }
 

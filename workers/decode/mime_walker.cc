@@ -95,7 +95,17 @@ class Walker {
   // Parses `raw` (which must outlive the walker) and walks it.
   void run(const std::string& path, std::uint64_t depth, bool top) {
     std::string_view raw = raw_;
-    GRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+    // The stream borrows `raw` instead of copying it (g_mime_stream_mem_new_with_buffer
+    // would duplicate the whole message in the worker): the array is not the stream's to
+    // free, and only the parser reads it. Freeing the array struct below keeps the bytes.
+    GByteArray* borrowed =
+        g_byte_array_new_take(reinterpret_cast<guint8*>(const_cast<char*>(raw.data())), raw.size());
+    GRef<GMimeStream> stream(g_mime_stream_mem_new_with_byte_array(borrowed));
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream.get()), FALSE);
+    struct ReleaseBorrowed {
+      GByteArray* a;
+      ~ReleaseBorrowed() { g_byte_array_free(a, FALSE); }
+    } release{borrowed};
     GRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
     GMimeParserOptions* opts = g_mime_parser_options_new();
