@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -91,6 +92,19 @@ void apply_arena_fault(std::string_view fault, std::span<std::byte> arena) {
     std::memcpy(&h, arena.data(), sizeof h);
     h.record_count = 0xffffffffu;
     std::memcpy(arena.data(), &h, sizeof h);
+  }
+}
+
+void after_report_fault(std::string_view fault, std::span<std::byte> arena) {
+  if (fault == "crash-after-report") {
+    *static_cast<volatile int*>(nullptr) = 1;
+  } else if (fault == "write-after-report") {
+    // Long enough for the supervisor to have read the byte (clock_gettime is the vDSO: no
+    // syscall the profile would refuse).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    apply_arena_fault("corrupt-arena", arena);
   }
 }
 

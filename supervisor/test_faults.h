@@ -22,4 +22,8 @@ std::string_view test_fault_for(hardening::WorkerKind kind);
 void trigger_fault_before_job(std::string_view fault, const std::string& scratch_dir = {});
 void apply_arena_fault(std::string_view fault, std::span<std::byte> arena);
 
+// After the completion byte: "crash-after-report" dies by SIGSEGV; "write-after-report"
+// waits a moment, then corrupts the arena and exits 0.
+void after_report_fault(std::string_view fault, std::span<std::byte> arena);
+
 }  // namespace qscan::supervisor

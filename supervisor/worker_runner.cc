@@ -47,6 +47,7 @@ constexpr char kDoneByte = 'K';
   do {
     w = ::write(result_fd, &kDoneByte, 1);
   } while (w < 0 && errno == EINTR);
+  after_report_fault(fault, arena);
   ::_exit(0);
 }
 

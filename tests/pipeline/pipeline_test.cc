@@ -531,6 +531,37 @@ INSTANTIATE_TEST_SUITE_P(Faults, MalformedArena,
                            return n;
                          });
 
+class AfterReport : public Pipeline, public ::testing::WithParamInterface<const char*> {};
+
+// The completion byte is not the end: the supervisor validates the arena only once the
+// worker is gone (and the arena sealed), so it sees what the worker wrote last.
+TEST_P(AfterReport, NotValidatedBeforeTheLastWrite) {
+  const std::string kind = GetParam();
+  const std::string msg = sample("clean.eml");
+  RunResult r = run(msg, default_envelope(), {{"QSCAN_TEST_FAULT", kind + ":write-after-report"}});
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  expect_not_delivered(store_, msg);
+  ASSERT_EQ(quarantined("policy").size(), 1u) << r.stderr_text;
+  EXPECT_TRUE(contains(r.stderr_text, "malformed arena")) << r.stderr_text;
+}
+
+// A worker that reported completion and then crashed is still a worker failure.
+TEST_P(AfterReport, CrashAfterReportingIsAWorkerFailure) {
+  const std::string kind = GetParam();
+  const std::string msg = sample("clean.eml");
+  RunResult r = run(msg, default_envelope(), {{"QSCAN_TEST_FAULT", kind + ":crash-after-report"}});
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
+  expect_not_delivered(store_, msg);
+  auto q = quarantined("policy");
+  ASSERT_EQ(q.size(), 1u) << r.stderr_text;
+  EXPECT_TRUE(contains(read_file(q[0]), kind == "decode" ? "decoder-failure" : "scanner-failure"));
+  EXPECT_TRUE(contains(r.stderr_text, kind + " worker killed by signal 11")) << r.stderr_text;
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, AfterReport, ::testing::Values("decode", "scan"));
+
 // ---------------------------------------------------------------------------------------
 // 7. Size limit.
 // ---------------------------------------------------------------------------------------
