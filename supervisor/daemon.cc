@@ -207,7 +207,9 @@ int Daemon::run() {
     expire_queue();
     start_ready();
     if (stopping_) retire_spare();
-    make_spare();
+    // Only while nothing runs: forking beside a running message slows that message down
+    // (the fork and its exit contend for the same memory-management locks).
+    if (running_.empty()) make_spare();
   }
   log_->event("qscand stopped");
   return 0;
