@@ -29,6 +29,16 @@ std::string_view test_fault_for(hardening::WorkerKind kind) {
   return {};
 }
 
+namespace {
+
+// A real memory fault (raise() would need signal syscalls the profiles forbid).
+[[noreturn]] void crash_now() {
+  *static_cast<volatile int*>(nullptr) = 1;  // NOLINT(clang-analyzer-core.NullDereference)
+  ::_exit(1);
+}
+
+}  // namespace
+
 void trigger_fault_before_job(std::string_view fault, const std::string& scratch_dir) {
   if (fault.empty()) return;
   if (fault == "litter" && !scratch_dir.empty()) {
@@ -38,7 +48,7 @@ void trigger_fault_before_job(std::string_view fault, const std::string& scratch
     ::mkdir(sub.c_str(), 0700);
     int fd = ::open((sub + "/tmp-file").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0 && ::write(fd, "x", 1) == 1) ::close(fd);
-    *static_cast<volatile int*>(nullptr) = 1;
+    crash_now();
   }
   if (fault == "open") {
     int fd = ::open("/etc/passwd", O_RDONLY);
@@ -53,8 +63,7 @@ void trigger_fault_before_job(std::string_view fault, const std::string& scratch
     for (;;) {
     }
   } else if (fault == "crash") {
-    // A real memory fault (raise() would need signal syscalls the profile forbids).
-    *static_cast<volatile int*>(nullptr) = 1;
+    crash_now();
   }
 }
 
@@ -97,7 +106,7 @@ void apply_arena_fault(std::string_view fault, std::span<std::byte> arena) {
 
 void after_report_fault(std::string_view fault, std::span<std::byte> arena) {
   if (fault == "crash-after-report") {
-    *static_cast<volatile int*>(nullptr) = 1;
+    crash_now();
   } else if (fault == "write-after-report") {
     // Long enough for the supervisor to have read the byte (clock_gettime is the vDSO: no
     // syscall the profile would refuse).

@@ -13,7 +13,7 @@
 namespace qscan::workers::decode {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 
 // An mbox "From " envelope line is not a header; skip it so GMime sees the message.
 std::span<const std::byte> skip_mbox_line(std::span<const std::byte> m) {
