@@ -630,8 +630,8 @@ TEST_F(QscandAsRootTest, KilledWorkersTempFilesRemoved) {
   RunResult r = client(sample("clean.eml"), envelope());
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text;
   EXPECT_EQ(quarantined("policy"), 1u) << "a crashed scan worker is a scanner failure";
-  EXPECT_NE(daemon_log().find("scan worker killed by signal 11"), std::string::npos)
-      << daemon_log();
+  // SIGSEGV; under ASan its handler's own syscalls end in SIGSYS first.
+  EXPECT_NE(daemon_log().find("scan worker killed by signal"), std::string::npos) << daemon_log();
   EXPECT_TRUE(std::filesystem::is_empty(spool_ + "/work")) << daemon_log();
 }
 

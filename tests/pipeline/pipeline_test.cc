@@ -557,7 +557,8 @@ TEST_P(AfterReport, CrashAfterReportingIsAWorkerFailure) {
   auto q = quarantined("policy");
   ASSERT_EQ(q.size(), 1u) << r.stderr_text;
   EXPECT_TRUE(contains(read_file(q[0]), kind == "decode" ? "decoder-failure" : "scanner-failure"));
-  EXPECT_TRUE(contains(r.stderr_text, kind + " worker killed by signal 11")) << r.stderr_text;
+  // SIGSEGV; under ASan its handler's own syscalls end in SIGSYS first.
+  EXPECT_TRUE(contains(r.stderr_text, kind + " worker killed by signal")) << r.stderr_text;
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, AfterReport, ::testing::Values("decode", "scan"));
