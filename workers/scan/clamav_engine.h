@@ -41,6 +41,8 @@ class ClamEngine {
   bool loaded() const { return engine_ != nullptr; }
 
  private:
+  void warm_up();
+
   cl_engine* engine_ = nullptr;
   std::uint64_t signatures_ = 0;
   std::string version_;
