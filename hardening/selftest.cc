@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -149,9 +150,9 @@ std::vector<ProbeResult> run_selftest(const std::vector<WorkerKind>& kinds,
   ::mkdir(scratch.c_str(), 0700);
   // As root the worker runs as another uid: it must be able to reach its scratch directory.
   ::chmod(root.c_str(), 0711);
-  if (::geteuid() == 0)
-    (void)::chown(scratch.c_str(), base.worker_uid.value_or(65534),
-                  base.worker_gid.value_or(65534));
+  if (::geteuid() == 0 && ::chown(scratch.c_str(), base.worker_uid.value_or(65534),
+                                  base.worker_gid.value_or(65534)) != 0)
+    std::perror("selftest: chown of the scratch directory");  // its scan probes will say so
   for (WorkerKind k : kinds)
     for (const std::string& p : kProbes) out.push_back(run_probe(k, p, base, spool_file, scratch));
   std::error_code ec;
