@@ -484,14 +484,14 @@ TEST_F(QscandTest, SigtermFinishesInFlightMessage) {
   ASSERT_TRUE(wait_in_flight()) << daemon_log();
   ::kill(pid_, SIGTERM);
   // New clients are turned away while it drains (no fallback: 71).
-  ASSERT_TRUE(wait_until([&] { return !socket_accepts(sock_); }, 1000ms));
+  ASSERT_TRUE(wait_until([&] { return !socket_accepts(sock_); }, 5000ms)) << daemon_log();
   RunResult late = client(sample("clean.eml"), envelope());
-  EXPECT_EQ(late.exit_code, 71);
+  EXPECT_EQ(late.exit_code, 71) << late.stderr_text << daemon_log();
   RunResult r = fut.get();
   EXPECT_EQ(r.exit_code, 0) << r.stderr_text << daemon_log();
-  EXPECT_EQ(read_deliveries(deliveries_).size(), 1u);
+  EXPECT_EQ(read_deliveries(deliveries_).size(), 1u) << daemon_log();
   int status = reap(10000ms);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << daemon_log();
   EXPECT_FALSE(std::filesystem::exists(sock_));
 }
 
