@@ -546,6 +546,7 @@ TEST_F(QscandTest, AllowedUidAccepted) {
 TEST_F(QscandTest, ConcurrentClientsAllDelivered) {
   start_daemon();
   std::vector<std::future<RunResult>> futs;
+  futs.reserve(8);
   for (int i = 0; i < 8; ++i)
     futs.push_back(client_async(sample(i % 2 ? "clean.eml" : "gtube.eml")));
   for (auto& f : futs) EXPECT_EQ(f.get().exit_code, 0);
