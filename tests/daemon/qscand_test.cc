@@ -22,6 +22,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/support/qmail_queue_run.h"
+#include "tests/support/qscand_process.h"
 
 namespace {
 
@@ -173,23 +174,8 @@ class QscandTest : public ::testing::Test {
   void start_daemon(const Env& env = {}) {
     std::filesystem::remove(sock_);
     const std::string err = dir_.path() + "/qscand.err";
-    pid_ = ::fork();
+    pid_ = qscan::testing::start_qscand(kBin + "qscand", config_, err, deliveries_, env);
     ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      ::dup2(fd, 2);
-      int devnull = ::open("/dev/null", O_RDWR);
-      ::dup2(devnull, 0);
-      ::dup2(devnull, 1);
-      ::setenv("QSCAN_LOG_STDERR", "1", 1);
-      ::setenv("FAKE_QMAIL_QUEUE_DIR", deliveries_.c_str(), 1);
-      for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-      const std::string bin = kBin + "qscand";
-      ::execl(bin.c_str(), bin.c_str(), "--foreground", "--config", config_.c_str(), nullptr);
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
     pgid_ = pid_;
     ASSERT_TRUE(wait_until([&] { return socket_accepts(sock_) || !alive(pid_); }, 15000ms) &&
                 alive(pid_))

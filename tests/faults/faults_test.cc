@@ -43,6 +43,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/support/qmail_queue_run.h"
+#include "tests/support/qscand_process.h"
 #include "tests/support/test_spool.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -836,23 +837,8 @@ TEST(FaultsDaemon, ConfigDeletedUnderRunningQscand) {
   std::ofstream(daemon_cfg) << cfg;
   std::ofstream(client_cfg) << cfg;  // the client's own copy: it only needs the socket
 
-  pid_t pid = ::fork();
+  const pid_t pid = qscan::testing::start_qscand(kBin + "qscand", daemon_cfg, err, store);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, 2);
-    int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, 0);
-    ::dup2(devnull, 1);
-    ::setenv("QSCAN_LOG_STDERR", "1", 1);
-    ::setenv("FAKE_QMAIL_QUEUE_DIR", store.c_str(), 1);
-    ::unsetenv("QSCAN_TEST_FAULT");
-    const std::string bin = kBin + "qscand";
-    ::execl(bin.c_str(), bin.c_str(), "--foreground", "--config", daemon_cfg.c_str(), nullptr);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);
   struct Reaper {
     pid_t pid;
     ~Reaper() {
